@@ -1,0 +1,1 @@
+"""The ``osc-scope`` console script: one module per subcommand."""
