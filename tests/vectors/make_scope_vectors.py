@@ -7,6 +7,7 @@ Run it after editing: ``python tests/vectors/make_scope_vectors.py``.
 import json
 import pathlib
 
+
 def ok(text, canonical):
     return {"input": text, "canonical": canonical}
 
@@ -24,8 +25,12 @@ VECTORS = [
     # --- well formed -------------------------------------------------------------------
     ok('{"image": "CloudTwo"}', '{"image":"CloudTwo"}'),
     ok('{"image":"CloudTwo"}', '{"image":"CloudTwo"}'),
-    ok('{"compute": "CloudOne", "image": "CloudTwo"}', '{"compute":"CloudOne","image":"CloudTwo"}'),
-    ok('{"image": "CloudTwo", "compute": "CloudOne"}', '{"compute":"CloudOne","image":"CloudTwo"}'),
+    ok(
+        '{"compute": "CloudOne", "image": "CloudTwo"}', '{"compute":"CloudOne","image":"CloudTwo"}'
+    ),
+    ok(
+        '{"image": "CloudTwo", "compute": "CloudOne"}', '{"compute":"CloudOne","image":"CloudTwo"}'
+    ),
     ok("{}", "{}"),
     ok("  { }  ", "{}"),
     ok('{"identity": "CloudTwo"}', '{"identity":"CloudTwo"}'),
