@@ -1,0 +1,138 @@
+"""Put the scope on the requests of one keystoneauth session, and only that session.
+
+keystoneauth sets ``X-Auth-Token`` itself on every request (a caller's header cannot
+replace it), so the scope is added one step later: a ``requests.auth.AuthBase`` set on the
+session's own ``requests.Session`` sees each prepared request just before it is sent.
+Nothing process-global is patched; a session without a scope is never touched.
+
+* a request carrying a token: ``X-Auth-Token: <token>!SCOPE!<json>`` and ``X-Scope``;
+  the scope is complete for every service type of the catalog once it is known;
+* ``POST .../v3/auth/tokens`` (and the federation ``.../protocols/<p>/auth``):
+  ``X-Scope`` only, the named services plus ``identity``, so an identity scope reaches
+  the right Keystone;
+* anything else, bodies, and ``X-Subject-Token``: untouched.
+"""
+
+import logging
+import re
+import urllib.parse
+
+import requests.auth
+import requests.utils
+
+from osc_scope.scope import SCOPE_HEADER, TOKEN_SEPARATOR, ScopeError, join_token
+from osc_scope.scope.expression import check_cloud_name
+
+LOG = logging.getLogger(__name__)
+TOKEN_HEADER = "X-Auth-Token"
+IDENTITY = "identity"
+
+
+class ScopeBinding:
+    """One session's scope, completed with the local cloud and the catalog's services."""
+
+    def __init__(self, scope, local_cloud, ksa_session):
+        self.scope = scope
+        try:
+            self.local_cloud = check_cloud_name(local_cloud) if local_cloud else None
+        except ScopeError as exc:
+            exc.source = "region name (the local cloud of the scope)"
+            raise
+        self._session = ksa_session
+        self._cached_for = None
+        self._cached_wire = None
+
+    def for_token_request(self):
+        local = self.local_cloud
+        scope = self.scope.complete(local, [IDENTITY]) if local else self.scope
+        return scope.to_wire()
+
+    def for_service_request(self):
+        access = getattr(getattr(self._session, "auth", None), "auth_ref", None)
+        if self._cached_wire is None or access is not self._cached_for:
+            self._cached_for, self._cached_wire = access, self._complete(access)
+        return self._cached_wire
+
+    def _complete(self, access):
+        service_types, regions = _catalog(access)
+        local = self.local_cloud
+        if not local and len(regions) == 1:
+            local = regions.pop()
+            try:
+                check_cloud_name(local)
+            except ScopeError:
+                local = None
+        if not local:
+            LOG.debug("scope: no local cloud known, sending the scope as given")
+            return self.scope.to_wire()
+        wire = self.scope.complete(local, [IDENTITY, *service_types]).to_wire()
+        LOG.debug("scope: completed with local cloud %s: %s", local, wire)
+        return wire
+
+
+def _catalog(access):
+    """Service types and regions of the token's catalog (empty before the token)."""
+    types, regions = [], set()
+    try:
+        catalog = access.service_catalog.catalog if access is not None else []
+    except AttributeError:
+        catalog = []
+    for service in catalog or []:
+        if service.get("type"):
+            types.append(service["type"])
+        for endpoint in service.get("endpoints") or []:
+            region = endpoint.get("region_id") or endpoint.get("region")
+            if region:
+                regions.add(region)
+    return types, regions
+
+
+def _is_token_request(request):
+    """A request that asks Keystone for a token: it gets ``X-Scope`` only, and a token it
+    may carry (re-scoping, federation) stays bare, as Keystone expects it."""
+    if request.method != "POST":
+        return False
+    path = urllib.parse.urlsplit(request.url).path.rstrip("/")
+    return path.endswith("/v3/auth/tokens") or bool(_FEDERATION_AUTH.search(path))
+
+
+_FEDERATION_AUTH = re.compile(r"/v3/OS-FEDERATION/identity_providers/[^/]+/protocols/[^/]+/auth$")
+
+
+class ScopeAuth(requests.auth.AuthBase):
+    """The per-session hook; keeps whatever ``requests`` would have done without it."""
+
+    def __init__(self, binding, previous=None, use_netrc=False):
+        self.binding = binding
+        self.previous = previous
+        self.use_netrc = use_netrc
+
+    def __call__(self, request):
+        if self.previous is not None:
+            request = self.previous(request)
+        elif self.use_netrc:
+            # requests reads ~/.netrc only when no session auth is set: keep doing that.
+            netrc = requests.utils.get_netrc_auth(request.url)
+            if netrc:
+                request = requests.auth.HTTPBasicAuth(*netrc)(request)
+        if _is_token_request(request):
+            request.headers[SCOPE_HEADER] = self.binding.for_token_request()
+            return request
+        token = request.headers.get(TOKEN_HEADER)
+        if token and TOKEN_SEPARATOR not in token:
+            wire = self.binding.for_service_request()
+            request.headers[TOKEN_HEADER] = join_token(token, wire)
+            request.headers[SCOPE_HEADER] = wire
+        return request
+
+
+def install(ksa_session, scope, local_cloud):
+    """Send ``scope`` on every request of ``ksa_session`` (idempotent: last call wins)."""
+    binding = ScopeBinding(scope, local_cloud, ksa_session)
+    http = ksa_session.session
+    if isinstance(http.auth, ScopeAuth):
+        http.auth.binding = binding
+    else:
+        http.auth = ScopeAuth(binding, previous=http.auth, use_netrc=http.trust_env)
+    LOG.debug("scope %s, local cloud %s", scope.to_wire(), local_cloud or "from the catalog")
+    return binding

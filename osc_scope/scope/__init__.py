@@ -1,0 +1,65 @@
+"""The scope language: parse, complete, and put on the wire.
+
+Free of argparse and HTTP: the CLI plugin, the SDK hook, the middleware and the renderer
+are thin adapters around this package.
+
+    >>> scope = parse('{"glance": "CloudTwo | CloudThree"}')
+    >>> scope.to_wire()
+    '{"image":"CloudTwo|CloudThree"}'
+    >>> scope.complete("CloudOne", ["compute", "image"]).to_wire()
+    '{"compute":"CloudOne","image":"CloudTwo|CloudThree"}'
+"""
+
+from osc_scope.scope.errors import (
+    BadExpressionError,
+    BadValueError,
+    DuplicateServiceError,
+    NotObjectError,
+    ScopeError,
+    ScopeSyntaxError,
+    TooLongError,
+    UnknownServiceError,
+)
+from osc_scope.scope.expression import (
+    MAX_CLOUD_NAME,
+    MAX_DEPTH,
+    Cloud,
+    Failover,
+    FanOut,
+    parse_expression,
+)
+from osc_scope.scope.model import MAX_SCOPE_BYTES, Scope, parse
+from osc_scope.scope.wire import (
+    HOPS_HEADER,
+    SCOPE_HEADER,
+    TOKEN_SEPARATOR,
+    decode_token,
+    join_token,
+    split_token,
+)
+
+__all__ = [
+    "BadExpressionError",
+    "BadValueError",
+    "Cloud",
+    "DuplicateServiceError",
+    "Failover",
+    "FanOut",
+    "HOPS_HEADER",
+    "MAX_CLOUD_NAME",
+    "MAX_DEPTH",
+    "MAX_SCOPE_BYTES",
+    "NotObjectError",
+    "SCOPE_HEADER",
+    "Scope",
+    "ScopeError",
+    "ScopeSyntaxError",
+    "TOKEN_SEPARATOR",
+    "TooLongError",
+    "UnknownServiceError",
+    "decode_token",
+    "join_token",
+    "parse",
+    "parse_expression",
+    "split_token",
+]

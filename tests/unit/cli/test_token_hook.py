@@ -1,0 +1,140 @@
+"""The per-session hook on a real keystoneauth session (HTTP answered by requests-mock)."""
+
+import keystoneauth1.session
+import pytest
+import requests
+import requests_mock
+from keystoneauth1.identity import v3
+
+from osc_scope.cli import token_hook
+from osc_scope.scope import ScopeError, parse
+
+AUTH_URL = "http://127.0.0.1:5000/v3"
+TOKEN = "tok123"
+
+
+def _catalog():
+    def service(kind, url):
+        endpoint = {"interface": "public", "region_id": "CloudOne", "url": url, "id": kind}
+        return {"type": kind, "id": kind, "endpoints": [endpoint]}
+
+    return [
+        service("identity", "http://127.0.0.1:5000/v3"),
+        service("image", "http://127.0.0.1:9292"),
+        service("volumev3", "http://127.0.0.1:8776/v3"),
+    ]
+
+
+@pytest.fixture
+def mocked():
+    body = {
+        "token": {
+            "methods": ["password"],
+            "expires_at": "2099-01-01T00:00:00Z",
+            "project": {"id": "p", "name": "demo", "domain": {"id": "default"}},
+            "user": {"id": "u", "name": "alice", "domain": {"id": "default"}},
+            "catalog": _catalog(),
+        }
+    }
+    with requests_mock.Mocker() as mock:
+        mock.post(AUTH_URL + "/auth/tokens", json=body, headers={"X-Subject-Token": TOKEN})
+        mock.get("http://127.0.0.1:9292/v2/images", json={"images": []})
+        mock.get("http://other.example/x", text="ok")
+        yield mock
+
+
+def _session():
+    auth = v3.Password(
+        auth_url=AUTH_URL,
+        username="alice",
+        password="secret",
+        project_name="demo",
+        user_domain_id="default",
+        project_domain_id="default",
+    )
+    return keystoneauth1.session.Session(auth=auth)
+
+
+def test_token_request_and_service_request(mocked):
+    session = _session()
+    token_hook.install(session, parse('{"glance": "CloudTwo"}'), "CloudOne")
+    session.get("/v2/images", endpoint_filter={"service_type": "image"})
+    token_request, images = mocked.request_history
+    assert token_request.headers["X-Scope"] == '{"identity":"CloudOne","image":"CloudTwo"}'
+    assert "X-Auth-Token" not in token_request.headers
+    assert "secret" in token_request.text  # body untouched
+    completed = '{"block-storage":"CloudOne","identity":"CloudOne","image":"CloudTwo"}'
+    assert images.headers["X-Auth-Token"] == f"{TOKEN}!SCOPE!{completed}"
+    assert images.headers["X-Scope"] == completed
+
+
+def test_local_cloud_from_a_single_region_catalog(mocked):
+    session = _session()
+    token_hook.install(session, parse('{"image": "CloudTwo"}'), None)
+    session.get("/v2/images", endpoint_filter={"service_type": "image"})
+    token_request, images = mocked.request_history
+    assert token_request.headers["X-Scope"] == '{"image":"CloudTwo"}'
+    assert '"identity":"CloudOne"' in images.headers["X-Scope"]
+
+
+def test_unauthenticated_requests_are_untouched(mocked):
+    session = _session()
+    token_hook.install(session, parse('{"image": "CloudTwo"}'), "CloudOne")
+    session.get("http://other.example/x", authenticated=False)
+    (request,) = mocked.request_history
+    assert "X-Scope" not in request.headers
+
+
+def test_other_sessions_are_untouched(mocked):
+    hooked, plain = _session(), _session()
+    token_hook.install(hooked, parse('{"image": "CloudTwo"}'), "CloudOne")
+    plain.get("/v2/images", endpoint_filter={"service_type": "image"})
+    requests.get("http://other.example/x")
+    for request in mocked.request_history:
+        assert "X-Scope" not in request.headers
+        assert "!SCOPE!" not in request.headers.get("X-Auth-Token", "")
+
+
+def test_install_twice_replaces_the_scope(mocked):
+    session = _session()
+    token_hook.install(session, parse('{"image": "A"}'), "CloudOne")
+    token_hook.install(session, parse('{"image": "B"}'), "CloudOne")
+    session.get("/v2/images", endpoint_filter={"service_type": "image"})
+    assert '"image":"B"' in mocked.request_history[-1].headers["X-Scope"]
+    assert mocked.request_history[-1].headers["X-Auth-Token"].count("!SCOPE!") == 1
+
+
+def test_a_previous_session_auth_still_runs(mocked):
+    session = _session()
+    seen = []
+
+    def previous(request):
+        seen.append(request.url)
+        return request
+
+    session.session.auth = previous
+    token_hook.install(session, parse('{"image": "A"}'), "CloudOne")
+    session.get("/v2/images", endpoint_filter={"service_type": "image"})
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "expected"),
+    [
+        ("POST", "http://k/v3/auth/tokens", True),
+        ("POST", "http://k/identity/v3/auth/tokens/", True),
+        ("GET", "http://k/v3/auth/tokens", False),
+        ("POST", "http://k/v3/OS-FEDERATION/identity_providers/i/protocols/p/auth", True),
+        ("POST", "http://k/v3/users", False),
+    ],
+)
+def test_token_requests(method, url, expected):
+    request = requests.Request(method, url).prepare()
+    assert token_hook._is_token_request(request) is expected
+
+
+def test_a_region_name_that_is_no_cloud_name_is_refused_before_any_request(mocked):
+    with pytest.raises(ScopeError) as info:
+        token_hook.install(_session(), parse('{"image": "A"}'), "Region One")
+    assert str(info.value).startswith("region name (the local cloud of the scope): ")
+    assert mocked.request_history == []
