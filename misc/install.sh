@@ -14,7 +14,7 @@ apt_packages=(
     rabbitmq-server    # lab message bus (Nova)
     openssl            # TLS tests
     tmux shellcheck    # setup-env.sh and its lint
-    vagrant            # Vagrantfile validation
+    vagrant vagrant-libvirt  # Vagrantfile validation (`vagrant status` needs the provider)
     python3-venv python3-dev gcc  # the venv; uWSGI builds from source
 )
 
@@ -38,6 +38,6 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]
     echo "install: Python packages into $venv (a few minutes the first time)"
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/pip" install -q --upgrade pip
-    "$venv/bin/pip" install -q -e "$repo[test,lab]"
+    "$venv/bin/pip" install -q -e "${repo}[test,lab]"
     echo "$wanted" > "$stamp"
 fi

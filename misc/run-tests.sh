@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${OSC_SCOPE_VENV:-$repo/.venv}
 cd "$repo"
 echo "== lint"
-"$venv/bin/ruff" check osc_scope tests bench
-"$venv/bin/ruff" format --check osc_scope tests bench
+"$venv/bin/ruff" check osc_scope tests bench playbooks
+"$venv/bin/ruff" format --check osc_scope tests bench playbooks
 echo "== tests"
 exec "$venv/bin/python" -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,146 @@
+"""Filters for playbooks/os-scope.yml: the small data reshaping Jinja would make unreadable.
+
+Kept free of osc_scope imports: the playbooks run with whatever Python Ansible runs with, and
+the routing table itself is built by the ``osc-scope`` command, never here.
+"""
+
+import urllib.parse
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_port(url):
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+    return f"{host}:{port}"
+
+
+def _column(row, *names):
+    for name in names:
+        if name in row:
+            return row[name]
+    return None
+
+
+def _with_url(row, url):
+    row = dict(row)
+    for name in ("URL", "url"):
+        if name in row:
+            row[name] = url
+    return row
+
+
+def os_scope_plan(rows, region, backend_host="127.0.0.1", backend_map=None, frontend_map=None):
+    """Where each endpoint of ``region`` is served, from ``openstack endpoint list`` rows.
+
+    Two ways to put HAProxy in front of a service, chosen per catalog host:port:
+
+    - ``frontend_map`` ``{service host:port: frontend host:port}``: the service stays, HAProxy
+      listens on the frontend and the catalog is updated to point there (``updates``). A
+      catalog already updated is recognised, so a second run plans no update.
+    - otherwise HAProxy takes the catalog's own host:port and the service listens on
+      ``backend_map[host:port]``, by default ``backend_host`` with the same port.
+
+    Returns ``{"rows": the catalog as it will be, "backends": {URL: [host:port]},
+    "updates": [{"id", "interface", "service_type", "old", "url"}]}``. Rows without a URL
+    are passed on untouched: ``osc-scope table build`` says what is wrong with them.
+    """
+    backend_map, frontend_map = backend_map or {}, frontend_map or {}
+    service_of = {frontend: service for service, frontend in frontend_map.items()}
+    result = {"rows": [], "backends": {}, "updates": []}
+    for row in rows:
+        url = _column(row, "URL", "url")
+        if _column(row, "Region", "region_id", "region") != region or not isinstance(url, str):
+            result["rows"].append(row)
+            continue
+        address = _host_port(url)
+        if address in frontend_map:
+            frontend, backend = frontend_map[address], address
+            new_url = url.replace(_netloc(url), frontend, 1)
+            result["updates"].append(
+                {
+                    "id": _column(row, "ID", "id"),
+                    "interface": _column(row, "Interface", "interface"),
+                    "service_type": _column(row, "Service Type", "service_type"),
+                    "old": url,
+                    "url": new_url,
+                }
+            )
+            row, url = _with_url(row, new_url), new_url
+        elif address in service_of:
+            backend = service_of[address]
+        else:
+            backend = backend_map.get(address) or f"{backend_host}:{address.rsplit(':', 1)[1]}"
+        result["rows"].append(row)
+        if _column(row, "Enabled", "enabled") is not False:
+            result["backends"][url] = [backend] if isinstance(backend, str) else list(backend)
+    return result
+
+
+def _netloc(url):
+    return urllib.parse.urlsplit(url).netloc
+
+
+def os_scope_backends(rows, region, backend_host="127.0.0.1", backend_map=None):
+    """``{endpoint URL: [backend host:port]}`` of ``region`` (see ``os_scope_plan``)."""
+    return os_scope_plan(rows, region, backend_host, backend_map)["backends"]
+
+
+def os_scope_urls(table, cloud, interface="public"):
+    """``{service type: URL}`` of one cloud of a routing table (first endpoint per type)."""
+    urls = {}
+    for endpoint in table["clouds"][cloud]["endpoints"]:
+        if endpoint["interface"] == interface:
+            urls.setdefault(endpoint["service_type"], endpoint["url"])
+    return urls
+
+
+def os_scope_service_settings(table, cloud, service, password):
+    """INI settings making one service scope-aware: ``{section: {option: value}}``.
+
+    ``[keystone_authtoken]`` uses the local identity frontend; ``[scoped_authtoken]`` names
+    the local cloud and the remote identity clouds; each remote cloud gets a
+    ``[keystone_authtoken:<cloud>]`` section with its public identity URL and this service's
+    account there (devstack: the same name in every cloud, ``service`` project).
+    ``service["overrides"]`` maps a config section to a service type whose local URL becomes
+    that section's ``endpoint_override``.
+    """
+    others = [name for name in table["clouds"] if name != cloud]
+    settings = {
+        "scoped_authtoken": {"local_cloud": cloud, "remote_clouds": ",".join(others)},
+    }
+    for other in others:
+        identity = os_scope_urls(table, other).get("identity")
+        if identity is None:
+            raise ValueError(f"cloud {other} has no public identity endpoint")
+        settings[f"keystone_authtoken:{other}"] = {
+            "auth_type": "password",
+            "auth_url": identity,
+            "username": service["name"],
+            "password": password,
+            "project_name": "service",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "region_name": other,
+        }
+    local = os_scope_urls(table, cloud)
+    if "identity" in local:  # validate local tokens through this cloud's frontend too
+        settings["keystone_authtoken"] = {
+            "www_authenticate_uri": local["identity"],
+            "auth_url": local["identity"],
+        }
+    for section, service_type in (service.get("overrides") or {}).items():
+        if service_type in local:
+            settings[section] = {"endpoint_override": local[service_type]}
+    return settings
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "os_scope_backends": os_scope_backends,
+            "os_scope_plan": os_scope_plan,
+            "os_scope_urls": os_scope_urls,
+            "os_scope_service_settings": os_scope_service_settings,
+        }

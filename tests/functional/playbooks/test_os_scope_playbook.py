@@ -1,0 +1,406 @@
+"""A real run of playbooks/os-scope.yml against two loopback clouds.
+
+Each cloud is a host of the inventory with ``ansible_connection=local``: a stand-in service
+(an HTTP server saying which cloud answered) behind the real HAProxy the play installs, run
+as a pidfile-managed ``haproxy -W -D`` under this test's directory. CloudOne's catalog is
+served over HTTP, CloudTwo's is a saved ``openstack endpoint list -f json`` file. Checked:
+the first run configures and routes (also across clouds, by scope), the second changes
+nothing, ``--check --diff`` changes nothing, and a catalog HAProxy cannot serve is refused
+while the running HAProxy keeps its config and its process. CloudThree keeps its service
+where it is (``os_scope_frontend_map``): its catalog, held by a stand-in ``openstack``
+command, is updated to point at its HAProxy.
+"""
+
+import contextlib
+import http.server
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+pytest.importorskip("osc_scope.routing.render")
+pytestmark = pytest.mark.haproxy
+
+ROOT = pathlib.Path(__file__).parents[3]
+BIN = pathlib.Path(sys.executable).parent
+CLOUDS = {"CloudOne": "127.0.0.1", "CloudTwo": "127.0.0.2", "CloudThree": "127.0.0.3"}
+SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1"}
+NOVA_PASTE = """\
+[composite:osapi_compute]
+use = call:nova.api.openstack.urlmap:urlmap_factory
+
+[filter:authtoken]
+paste.filter_factory = keystonemiddleware.auth_token:filter_factory
+"""
+PLAY_TIMEOUT = 300
+
+
+class _StandIn(http.server.BaseHTTPRequestHandler):
+    """A service of one cloud: answers every GET with who it is and what it received."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/v3/endpoints" and self.server.catalog is not None:
+            body = {"endpoints": self.server.catalog}
+        else:
+            body = {
+                "cloud": self.server.cloud,
+                "path": self.path,
+                "token": self.headers.get("X-Auth-Token", ""),
+            }
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+FAKE_OPENSTACK = """#!{python}
+# Stand-in for `openstack endpoint list|set`: the catalog is a JSON file.
+import json, os, sys
+
+state = os.environ["FAKE_OPENSTACK_STATE"]
+args = sys.argv[1:]
+with open(state) as stream:
+    rows = json.load(stream)
+if args[:2] == ["endpoint", "list"]:
+    region = args[args.index("--region") + 1]
+    print(json.dumps([row for row in rows if row.get("Region") == region]))
+elif args[:3] == ["endpoint", "set", "--url"]:
+    for row in rows:
+        if row["ID"] == args[4]:
+            row["URL"] = args[3]
+    with open(state, "w") as stream:
+        json.dump(rows, stream)
+else:
+    sys.exit("fake openstack: unsupported command " + " ".join(args))
+"""
+
+
+def _serve(address, cloud, catalog=None):
+    server = http.server.ThreadingHTTPServer((address, 0), _StandIn)
+    server.cloud, server.catalog = cloud, catalog
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _free_port(address):
+    with socket.socket() as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
+
+
+def _rows(cloud, frontend):
+    return [
+        {
+            "ID": f"{cloud}-{service}",
+            "Region": cloud,
+            "Service Name": service,
+            "Service Type": service,
+            "Enabled": True,
+            "Interface": "public",
+            "URL": f"{frontend}{path}",
+        }
+        for service, path in SERVICES.items()
+    ]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """Stand-ins, catalogs and an inventory; stops every HAProxy the play started."""
+    work = tmp_path_factory.mktemp("os-scope-play")
+    servers, hosts, frontends = [], {}, {}
+    catalog_server = _serve("127.0.0.1", "keystone", catalog=[])
+    servers.append(catalog_server)
+    for cloud, address in CLOUDS.items():
+        backend = _serve(address, cloud)
+        servers.append(backend)
+        port = _free_port(address)
+        etc = work / cloud / "etc"
+        etc.mkdir(parents=True)
+        (etc / "nova.conf").write_text("[DEFAULT]\ndebug = true\n")
+        (etc / "api-paste.ini").write_text(NOVA_PASTE)
+        frontends[cloud] = f"http://{address}:{port}"
+        hosts[cloud] = {
+            "cloud_name": cloud,
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "ansible_become": False,
+            "os_scope_dir": str(work / cloud),
+            "os_scope_haproxy_manager": "pidfile",
+            "os_scope_haproxy_packages": [],
+            "os_scope_install_package": False,
+            "os_scope_services": [
+                {
+                    "name": "nova",
+                    "config": str(etc / "nova.conf"),
+                    "paste": str(etc / "api-paste.ini"),
+                    "overrides": {"glance": "image"},
+                    "units": [],
+                }
+            ],
+            "os_scope_backend_map": {f"{address}:{port}": f"{address}:{backend.server_port}"},
+            "os_scope_render_options": ["--metrics", f"127.0.0.1:{_free_port('127.0.0.1')}"],
+        }
+    catalog_server.catalog[:] = _rows("CloudOne", frontends["CloudOne"])
+    hosts["CloudOne"].update(
+        os_scope_catalog_source="url",
+        os_scope_catalog_url=f"http://127.0.0.1:{catalog_server.server_port}/v3/endpoints",
+    )
+    catalog_file = work / "CloudTwo.json"
+    catalog_file.write_text(json.dumps(_rows("CloudTwo", frontends["CloudTwo"])))
+    hosts["CloudTwo"].update(
+        os_scope_catalog_source="file", os_scope_catalog_file=str(catalog_file)
+    )
+    # CloudThree: the service stays on its port, the catalog moves to HAProxy's.
+    service = hosts["CloudThree"].pop("os_scope_backend_map").popitem()[1]
+    keystone_state = work / "CloudThree-keystone.json"
+    keystone_state.write_text(json.dumps(_rows("CloudThree", f"http://{service}")))
+    fake_openstack = work / "openstack"
+    fake_openstack.write_text(FAKE_OPENSTACK.format(python=sys.executable))
+    fake_openstack.chmod(0o755)
+    hosts["CloudThree"].update(
+        os_scope_catalog_source="openstack",
+        os_scope_openstack_command=str(fake_openstack),
+        os_scope_openstack_env={"FAKE_OPENSTACK_STATE": str(keystone_state)},
+        os_scope_frontend_map={service: frontends["CloudThree"].split("//")[1]},
+    )
+    inventory = work / "inventory.yml"
+    inventory.write_text(
+        json.dumps(
+            {
+                "clouds": {
+                    "hosts": hosts,
+                    "vars": {
+                        "os_scope_cli": str(BIN / "osc-scope"),
+                        "os_scope_build_dir": str(work / "build"),
+                    },
+                }
+            }
+        )
+    )
+    lab = {
+        "work": work,
+        "inventory": inventory,
+        "frontends": frontends,
+        "catalog_file": catalog_file,
+        "keystone_state": keystone_state,
+    }
+    yield lab
+    for cloud in CLOUDS:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int((work / cloud / "haproxy.pid").read_text().split()[0])
+            os.kill(pid, signal.SIGTERM)
+            _wait_gone(pid)
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _wait_gone(pid, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+
+
+def _play(lab, *options):
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        ANSIBLE_HOME=str(lab["work"] / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(lab["work"] / "ansible-tmp"),
+        ANSIBLE_REMOTE_TMP=str(lab["work"] / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_COLLECTIONS_PATH=str(lab["work"] / "no-collections"),
+    )
+    result = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", str(lab["inventory"]), "playbooks/os-scope.yml"]
+        + list(options),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PLAY_TIMEOUT,
+    )
+    result.changed = {
+        host: int(changed)
+        for host, changed in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.M)
+    }
+    return result
+
+
+def _get(url, headers=None, attempts=50):
+    request = urllib.request.Request(url, headers=headers or {})
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return json.loads(response.read())
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def _traffic(url, limit=3000):
+    """Requests one after another (at most ``limit``) while the block runs; yields failures."""
+    failures, stop = [], threading.Event()
+
+    def run():
+        for _ in range(limit):
+            if stop.wait(0.02):
+                return
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    response.read()
+            except OSError as exc:
+                failures.append(repr(exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield failures
+    finally:
+        stop.set()
+        thread.join(10)
+
+
+def _state(lab):
+    """What must not move when a run is refused: HAProxy masters and live releases."""
+    return {
+        cloud: (
+            (lab["work"] / cloud / "haproxy.pid").read_text().split()[0],
+            os.readlink(lab["work"] / cloud / "current"),
+        )
+        for cloud in CLOUDS
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(lab):
+    result = _play(lab)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return result
+
+
+def test_first_run_configures_and_routes(lab, first_run):
+    assert all(first_run.changed[cloud] > 0 for cloud in CLOUDS), first_run.changed
+    for cloud, frontend in lab["frontends"].items():
+        answer = _get(f"{frontend}/image/v2/images")
+        assert (answer["cloud"], answer["path"]) == (cloud, "/image/v2/images")
+        assert (lab["work"] / cloud / "current" / "haproxy.cfg").is_file()
+        table = json.loads((lab["work"] / cloud / "current" / "table.json").read_text())
+        assert sorted(table["clouds"]) == sorted(CLOUDS)
+
+
+def test_the_catalog_is_pointed_at_haproxy(lab, first_run):
+    frontend = lab["frontends"]["CloudThree"]
+    rows = json.loads(lab["keystone_state"].read_text())
+    assert all(row["URL"].startswith(f"{frontend}/") for row in rows), rows
+    assert _get(f"{frontend}/compute/v2.1/servers")["cloud"] == "CloudThree"
+
+
+def test_services_validate_tokens_by_scope(lab, first_run):
+    etc = lab["work"] / "CloudOne" / "etc"
+    paste = (etc / "api-paste.ini").read_text()
+    assert "[filter:authtoken]\nuse = egg:osc-scope#scoped_authtoken\n" in paste
+    assert "keystonemiddleware.auth_token" not in paste
+    conf = (etc / "nova.conf").read_text()
+    scoped = "[scoped_authtoken]\nlocal_cloud = CloudOne\nremote_clouds = CloudThree,CloudTwo\n"
+    assert scoped in conf
+    assert f"auth_url = {lab['frontends']['CloudTwo']}/identity\n" in conf
+    assert f"[glance]\nendpoint_override = {lab['frontends']['CloudOne']}/image\n" in conf
+
+
+def test_a_scope_sends_the_request_to_the_other_cloud(lab, first_run):
+    scope = '{"image":"CloudTwo"}'
+    answer = _get(
+        f"{lab['frontends']['CloudOne']}/image/v2/images",
+        {"X-Auth-Token": f"tok!SCOPE!{scope}", "X-Scope": scope},
+    )
+    assert answer["cloud"] == "CloudTwo"
+
+
+def test_second_run_changes_nothing(lab, first_run):
+    before = _state(lab)
+    result = _play(lab)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.changed == {cloud: 0 for cloud in CLOUDS}, result.stdout[-4000:]
+    assert _state(lab) == before
+
+
+def test_check_diff_changes_nothing(lab, first_run):
+    result = _play(lab, "--check", "--diff")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.changed == {cloud: 0 for cloud in CLOUDS}, result.stdout[-4000:]
+
+
+@pytest.fixture
+def restore_catalog(lab):
+    saved = lab["catalog_file"].read_text()
+    yield
+    lab["catalog_file"].write_text(saved)
+
+
+def test_unreadable_catalog_is_refused(lab, first_run, restore_catalog):
+    before = _state(lab)
+    lab["catalog_file"].write_text('[{"Region": "CloudTwo"}]')
+    result = _play(lab)
+    assert result.returncode != 0
+    assert "endpoint has no" in result.stdout
+    assert _state(lab) == before
+    assert _get(f"{lab['frontends']['CloudTwo']}/image/")["cloud"] == "CloudTwo"
+
+
+def test_config_haproxy_refuses_leaves_the_running_one(lab, first_run, restore_catalog):
+    before = _state(lab)
+    rows = json.loads(lab["catalog_file"].read_text())
+    rows.append(dict(rows[0], ID="bad", URL="http://no-such-host.invalid:8080/placement"))
+    rows[-1]["Service Type"] = "placement"
+    lab["catalog_file"].write_text(json.dumps(rows))
+    result = _play(lab)
+    assert result.returncode != 0
+    assert "HAProxy refused the new config of CloudTwo" in result.stdout
+    assert "no-such-host.invalid" in result.stdout
+    assert _state(lab) == before
+    for cloud, frontend in lab["frontends"].items():
+        assert _get(f"{frontend}/image/")["cloud"] == cloud
+
+
+def test_a_new_catalog_is_reloaded_in_place(lab, first_run, restore_catalog):
+    """A changed table reaches the running HAProxy by a reload: same master, new release."""
+    before = _state(lab)
+    rows = json.loads(lab["catalog_file"].read_text())
+    rows.append(
+        dict(rows[0], ID="placement", URL=rows[0]["URL"].replace("/identity", "/placement"))
+    )
+    rows[-1]["Service Type"] = "placement"
+    lab["catalog_file"].write_text(json.dumps(rows))
+    with _traffic(f"{lab['frontends']['CloudTwo']}/image/") as failures:
+        result = _play(lab)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert failures == [], failures[:3]  # nothing refused or dropped during the reload
+    after = _state(lab)
+    for cloud in CLOUDS:
+        assert after[cloud][0] == before[cloud][0]  # the same master: reloaded, not restarted
+        assert after[cloud][1] != before[cloud][1]  # a new release is live
+    answer = _get(f"{lab['frontends']['CloudTwo']}/placement/resource_providers")
+    assert (answer["cloud"], answer["path"]) == ("CloudTwo", "/placement/resource_providers")

@@ -1,0 +1,108 @@
+"""playbooks/filter_plugins/os_scope.py: catalog rows -> backends, table -> service settings."""
+
+import importlib.util
+import json
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).parents[3]
+PLUGIN = ROOT / "playbooks" / "filter_plugins" / "os_scope.py"
+
+
+@pytest.fixture(scope="module")
+def filters():
+    spec = importlib.util.spec_from_file_location("os_scope_filters", PLUGIN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def table():
+    return json.loads((ROOT / "tests" / "vectors" / "routing_table.json").read_text())
+
+
+ROWS = [
+    {"Region": "CloudOne", "Service Type": "image", "Interface": "public",
+     "URL": "http://10.0.0.11/image", "Enabled": True},
+    {"Region": "CloudOne", "Service Type": "network", "Interface": "public",
+     "URL": "http://10.0.0.11:9696/", "Enabled": True},
+    {"Region": "CloudOne", "Service Type": "compute", "Interface": "public",
+     "URL": "https://10.0.0.11/compute/v2.1", "Enabled": False},
+    {"Region": "CloudTwo", "Service Type": "image", "Interface": "public",
+     "URL": "http://10.0.0.12/image", "Enabled": True},
+]  # fmt: skip
+
+
+def test_backends_keep_the_port_on_the_backend_host(filters):
+    assert filters.os_scope_backends(ROWS, "CloudOne") == {
+        "http://10.0.0.11/image": ["127.0.0.1:80"],
+        "http://10.0.0.11:9696/": ["127.0.0.1:9696"],
+    }
+
+
+def test_backend_map_wins(filters):
+    backends = filters.os_scope_backends(
+        ROWS, "CloudOne", "127.0.0.1", {"10.0.0.11:80": "10.1.0.5:8080"}
+    )
+    assert backends["http://10.0.0.11/image"] == ["10.1.0.5:8080"]
+    assert backends["http://10.0.0.11:9696/"] == ["127.0.0.1:9696"]
+
+
+def test_keystone_api_names_work_too(filters):
+    rows = [{"region_id": "R", "url": "https://h.example:8443/x", "enabled": True}]
+    assert filters.os_scope_backends(rows, "R") == {"https://h.example:8443/x": ["127.0.0.1:8443"]}
+
+
+def test_service_settings(filters, table):
+    nova = {"name": "nova", "overrides": {"glance": "image", "neutron": "network"}}
+    settings = filters.os_scope_service_settings(table, "CloudOne", nova, "pw")
+    assert settings["scoped_authtoken"] == {"local_cloud": "CloudOne", "remote_clouds": "CloudTwo"}
+    remote = settings["keystone_authtoken:CloudTwo"]
+    assert remote["auth_url"] == "http://127.0.0.2/identity"
+    assert (remote["username"], remote["password"], remote["region_name"]) == (
+        "nova",
+        "pw",
+        "CloudTwo",
+    )
+    assert settings["glance"] == {"endpoint_override": "http://127.0.0.1/image"}
+    assert settings["neutron"] == {"endpoint_override": "http://127.0.0.1:9696/"}
+    assert "keystone_authtoken:CloudOne" not in settings
+
+
+def test_frontend_map_moves_the_catalog_once(filters):
+    rows = [dict(ROWS[0], ID="e1"), dict(ROWS[1], ID="e2")]
+    frontend_map = {"10.0.0.11:80": "10.0.0.11:8080"}
+    plan = filters.os_scope_plan(rows, "CloudOne", frontend_map=frontend_map)
+    assert plan["updates"] == [
+        {
+            "id": "e1",
+            "interface": "public",
+            "service_type": "image",
+            "old": "http://10.0.0.11/image",
+            "url": "http://10.0.0.11:8080/image",
+        }
+    ]
+    assert plan["backends"] == {
+        "http://10.0.0.11:8080/image": ["10.0.0.11:80"],
+        "http://10.0.0.11:9696/": ["127.0.0.1:9696"],
+    }
+    assert plan["rows"][0]["URL"] == "http://10.0.0.11:8080/image"
+    assert rows[0]["URL"] == "http://10.0.0.11/image"  # the input is left alone
+    again = filters.os_scope_plan(plan["rows"], "CloudOne", frontend_map=frontend_map)
+    assert again["updates"] == []
+    assert again["backends"] == plan["backends"]
+
+
+def test_rows_without_url_are_left_to_the_table_builder(filters):
+    plan = filters.os_scope_plan([{"Region": "CloudOne"}], "CloudOne")
+    assert plan == {"rows": [{"Region": "CloudOne"}], "backends": {}, "updates": []}
+
+
+def test_local_keystone_authtoken_uses_the_frontend(filters, table):
+    settings = filters.os_scope_service_settings(table, "CloudTwo", {"name": "glance"}, "pw")
+    assert settings["keystone_authtoken"] == {
+        "www_authenticate_uri": "http://127.0.0.2/identity",
+        "auth_url": "http://127.0.0.2/identity",
+    }
