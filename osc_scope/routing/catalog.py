@@ -95,16 +95,20 @@ def from_endpoint_list(rows, source="catalog"):
     return endpoints
 
 
-def read_file(path):
-    """Endpoint records from a saved ``openstack endpoint list -f json`` file."""
+def read_json(path, error=CatalogError):
+    """The JSON document in ``path``; ``error`` (naming the file) when it cannot be had."""
     path = pathlib.Path(path)
     try:
-        rows = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except OSError as exc:
-        raise CatalogError(f"{path}: {exc.strerror}") from exc
+        raise error(f"{path}: {exc.strerror}") from exc
     except ValueError as exc:
-        raise CatalogError(f"{path}: not JSON: {exc}") from exc
-    return from_endpoint_list(rows, source=str(path))
+        raise error(f"{path}: not JSON: {exc}") from exc
+
+
+def read_file(path):
+    """Endpoint records from a saved ``openstack endpoint list -f json`` file."""
+    return from_endpoint_list(read_json(path), source=str(path))
 
 
 def read_cloud(cloud, connect=None):

@@ -15,6 +15,8 @@ import re
 import tempfile
 import urllib.parse
 
+from osc_scope.routing.catalog import read_json
+
 __all__ = [
     "FORMAT",
     "Cloud",
@@ -250,13 +252,7 @@ def _cloud_from_dict(name, raw):
 
 def load(path):
     """Read and validate a routing table file."""
-    path = pathlib.Path(path)
-    try:
-        document = json.loads(path.read_text())
-    except OSError as exc:
-        raise TableError(f"{path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise TableError(f"{path}: not JSON: {exc}") from exc
+    document = read_json(path, TableError)
     try:
         return from_dict(document)
     except TableError as exc:
@@ -265,13 +261,7 @@ def load(path):
 
 def read_backends(path):
     """Read a ``{endpoint URL: [host:port, ...]}`` file (a string value is one backend)."""
-    path = pathlib.Path(path)
-    try:
-        mapping = json.loads(path.read_text())
-    except OSError as exc:
-        raise TableError(f"{path}: {exc.strerror}") from exc
-    except ValueError as exc:
-        raise TableError(f"{path}: not JSON: {exc}") from exc
+    mapping = read_json(path, TableError)
     if not isinstance(mapping, dict):
         raise TableError(f"{path}: expected an object {{endpoint URL: [host:port, ...]}}")
     result = {}
