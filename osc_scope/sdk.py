@@ -10,7 +10,10 @@ Two ways in:
   hook runs), for code that calls ``openstack.connect()`` itself; ``OS_SCOPE`` and
   ``OS_SCOPE_<SERVICE>`` count too.
 
-The local cloud (services the scope does not name) is the connection's region.
+The local cloud (services the scope does not name) is the connection's region. When the
+scope sends ``identity`` to one other cloud, the token's catalog is that cloud's: endpoints
+are then looked up in its region (every router sends each request where the scope says,
+whichever frontend it enters), while unnamed services stay bound to the local cloud.
 """
 
 import importlib.metadata
@@ -18,6 +21,7 @@ import os
 
 from osc_scope.cli import sources, token_hook
 from osc_scope.scope import Scope
+from osc_scope.scope.expression import Cloud
 
 VENDOR_HOOK = "osc_scope.sdk:vendor_hook"
 CLI_VENDOR_HOOK = "osc_scope.sdk:cli_vendor_hook"
@@ -50,8 +54,24 @@ def apply(conn):
     scope = sources.resolve(conn.config, os.environ)
     if scope is None:
         return None
-    token_hook.install(conn.session, scope, conn.config.region_name or None)
+    local = conn.config.region_name or None
+    token_hook.install(conn.session, scope, local)
+    catalog_region = identity_region(scope, local)
+    if catalog_region:
+        conn.config.config["region_name"] = catalog_region
     return scope
+
+
+def identity_region(scope, local_cloud):
+    """The region to look endpoints up in when the catalog comes from another cloud's
+    Keystone (``identity`` bound to one cloud that is not the local one), else None.
+
+    With a failover (``A|B``) the answering cloud is not known in advance: keep the local
+    region, and give ``--os-region-name`` if the catalog lacks it."""
+    identity = scope.expression("identity")
+    if isinstance(identity, Cloud) and local_cloud and identity.name != local_cloud:
+        return identity.name
+    return None
 
 
 def vendor_hook(conn):

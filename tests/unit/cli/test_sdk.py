@@ -13,9 +13,9 @@ from osc_scope.cli import sources
 BASE = "http://127.0.0.1:5000"
 
 
-def _token_body():
+def _token_body(region="CloudOne"):
     def service(kind, url):
-        endpoint = {"interface": "public", "region_id": "CloudOne", "url": url, "id": kind}
+        endpoint = {"interface": "public", "region_id": region, "url": url, "id": kind}
         return {"type": kind, "id": kind, "endpoints": [endpoint]}
 
     return {
@@ -83,6 +83,28 @@ def test_connect_with_scope(cloud):
     assert token_request.headers["X-Scope"] == '{"identity":"CloudOne","image":"CloudTwo"}'
     wire = '{"identity":"CloudOne","image":"CloudTwo"}'
     assert _image_request(mock).headers["X-Auth-Token"] == f"t!SCOPE!{wire}"
+
+
+def test_identity_scope_looks_endpoints_up_in_the_identity_clouds_region(cloud):
+    """The token (and catalog) come from CloudTwo's Keystone: its region holds the
+    endpoints, and unnamed services stay bound to the local cloud on the wire."""
+    mock, _ = cloud
+    mock.post(
+        BASE + "/v3/auth/tokens",
+        json=_token_body(region="CloudTwo"),
+        headers={"X-Subject-Token": "t"},
+    )
+    conn = osc_scope.connect(cloud="c1", scope='{"identity": "CloudTwo"}')
+    assert list(conn.image.images()) == []
+    wire = '{"identity":"CloudTwo","image":"CloudOne"}'
+    assert _image_request(mock).headers["X-Auth-Token"] == f"t!SCOPE!{wire}"
+
+
+def test_identity_failover_keeps_the_local_region():
+    scope = sources.from_option('{"identity": "CloudTwo|CloudOne"}', source="scope")
+    assert sdk.identity_region(scope, "CloudOne") is None
+    scope = sources.from_option('{"identity": "CloudOne"}', source="scope")
+    assert sdk.identity_region(scope, "CloudOne") is None
 
 
 def test_connect_reads_clouds_yaml_json_text(cloud):

@@ -1,0 +1,240 @@
+"""Router benchmark: HAProxy CPU per request, plain vs the scope router, 2 and 1,000 clouds.
+
+Not a test: run it by hand (``python bench/router.py``). Loopback only, bounded (a few
+seconds per run). Everything it starts, it stops.
+
+    direct   wrk -> a fixed-body backend (haproxy ``http-request return``)
+    plain    wrk -> HAProxy with a static use_backend -> backend
+    router   wrk -> the rendered scope router (``osc-scope render``) -> backend
+
+The proxy under test runs ``nbthread 1``; its CPU time per request is the delta of utime +
+stime from /proc/<pid>/stat over the run divided by the requests wrk made. ``net`` also
+subtracts the proxy's idle CPU (health checks: one per backend per interval) measured
+before the runs. Each figure is the median of ``--runs`` runs.
+"""
+
+import argparse
+import contextlib
+import os
+import pathlib
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from osc_scope.routing import render
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+TOKEN = "gAAAAABbench-token-0123456789abcdef"
+SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1",
+            "placement": "/placement", "network": ""}  # fmt: skip
+PATH = "/image/v2/images"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+@contextlib.contextmanager
+def haproxy(config_path, port):
+    process = subprocess.Popen(
+        ["haproxy", "-db", "-q", "-f", str(config_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                sys.exit(f"haproxy exited: {config_path}")
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            if time.monotonic() > deadline:
+                sys.exit(f"haproxy not listening: {config_path}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+BACKEND_CFG = """global
+    nbthread 1
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend fixed
+    bind 127.0.0.1:{port}
+    http-request return status 200 content-type text/plain string "ok\\n"
+"""
+
+PLAIN_CFG = """global
+    nbthread 1
+    log stdout format raw local0 info
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend plain
+    bind 127.0.0.1:{port}
+    use_backend static
+backend static
+    server s1 127.0.0.1:{backend} check inter 2s
+"""
+
+
+def make_table(clouds, port, net_port, backend):
+    """CloudOne on 127.0.0.1; CloudTwo's frontend is the fixed backend (so forwarding to it
+    works); the other clouds sit on unused loopback addresses (checks are refused)."""
+
+    def cloud(name, host, main, net, backends):
+        return {
+            "region": name,
+            "frontends": [f"http://{host}:{main}", f"http://{host}:{net}"],
+            "endpoints": [
+                {
+                    "service_type": service,
+                    "interface": "public",
+                    "url": f"http://{host}:{net if service == 'network' else main}{prefix or '/'}",
+                    "backends": backends,
+                }
+                for service, prefix in SERVICES.items()
+            ],
+        }
+
+    table = {
+        "CloudOne": cloud("CloudOne", "127.0.0.1", port, net_port, [f"127.0.0.1:{backend}"]),
+        "CloudTwo": cloud("CloudTwo", "127.0.0.1", backend, free_port(), []),
+    }
+    for index in range(3, clouds + 1):
+        host = f"127.{1 + index // 250}.{index % 250}.1"
+        table[f"Cloud{index:04d}"] = cloud(f"Cloud{index:04d}", host, 80, 9696, [])
+    return {"format": 1, "clouds": table}
+
+
+def wrk(port, headers, duration, connections):
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(
+        [*args, f"http://127.0.0.1:{port}{PATH}"], capture_output=True, text=True, check=True
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"wrk saw {errors.group(1)} error responses:\n{out}")
+    return requests, float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def measure(pid, port, headers, args, idle_rate):
+    rows = []
+    for _ in range(args.runs):
+        before = cpu_seconds(pid) if pid else 0.0
+        start = time.monotonic()
+        requests, rate = wrk(port, headers, args.duration, args.connections)
+        elapsed = time.monotonic() - start
+        used = (cpu_seconds(pid) - before) if pid else 0.0
+        rows.append(
+            (
+                rate,
+                used / requests * 1e6,
+                max(used - idle_rate * elapsed, 0.0) / requests * 1e6,
+            )
+        )
+    return tuple(statistics.median(column) for column in zip(*rows, strict=True))
+
+
+def idle_cpu_rate(pid, seconds):
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
+
+
+def scope_headers():
+    local = {s: "CloudOne" for s in SERVICES}
+    remote = dict(local, image="CloudTwo")
+    failover = dict(local, image="CloudTwo|CloudOne")
+
+    def wire(scope):
+        return "{" + ",".join(f'"{k}":"{v}"' for k, v in sorted(scope.items())) + "}"
+
+    return {
+        "no scope (local)": {"X-Auth-Token": TOKEN},
+        "scope, local (native)": {"X-Auth-Token": f"{TOKEN}!SCOPE!{wire(local)}"},
+        "scope, other cloud (native)": {"X-Auth-Token": f"{TOKEN}!SCOPE!{wire(remote)}"},
+        "failover A|B (native)": {"X-Auth-Token": f"{TOKEN}!SCOPE!{wire(failover)}"},
+        "partial scope (Lua)": {"X-Auth-Token": f'{TOKEN}!SCOPE!{{"image":"CloudTwo"}}'},
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=4, help="seconds per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--clouds", default="2,1000", help="comma-separated cloud counts")
+    parser.add_argument(
+        "--check-interval", default="2s", help="the router's health-check interval"
+    )
+    parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle CPU sampling")
+    args = parser.parse_args()
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="osc-scope-bench-") as tmp:
+        tmp = pathlib.Path(tmp)
+        backend = free_port()
+        (tmp / "backend.cfg").write_text(BACKEND_CFG.format(port=backend))
+        with haproxy(tmp / "backend.cfg", backend):
+            headers = {"X-Auth-Token": TOKEN}
+            results.append(("direct backend", "-", *measure(None, backend, headers, args, 0)))
+            port = free_port()
+            (tmp / "plain.cfg").write_text(PLAIN_CFG.format(port=port, backend=backend))
+            with haproxy(tmp / "plain.cfg", port) as proc:
+                idle = idle_cpu_rate(proc.pid, args.idle)
+                plain = measure(proc.pid, port, headers, args, idle)
+                results.append(("plain HAProxy, static use_backend", "-", *plain))
+            for count in [int(c) for c in args.clouds.split(",")]:
+                port, net = free_port(), free_port()
+                table = make_table(count, port, net, backend)
+                out = tmp / f"router-{count}"
+                render.render(
+                    table, "CloudOne", out, metrics=None, check_interval=args.check_interval
+                )
+                with haproxy(out / "haproxy.cfg", port) as proc:
+                    time.sleep(2.5)  # first health checks settle
+                    idle = idle_cpu_rate(proc.pid, args.idle)
+                    for label, headers in scope_headers().items():
+                        row = measure(proc.pid, port, headers, args, idle)
+                        results.append((f"router: {label}", str(count), *row))
+    print(f"\nwrk -t1 -c{args.connections} -d{args.duration}s, median of {args.runs} runs, "
+          f"proxy nbthread 1, check interval {args.check_interval}\n")  # fmt: skip
+    print("| setup | clouds | req/s | CPU us/req | ratio | net CPU us/req | net ratio |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, clouds, rate, cpu, net in results:
+        if name == "direct backend":
+            print(f"| {name} | - | {rate:,.0f} | - | - | - | - |")
+            continue
+        print(
+            f"| {name} | {clouds} | {rate:,.0f} | {cpu:.2f} | {cpu / plain[1]:.2f}x "
+            f"| {net:.2f} | {net / plain[2]:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+-- HAProxy glue: registers the ``interpret_scope`` action (lua-load this file).
+--
+-- The action reads the request, calls the pure router, and leaves its decision in txn
+-- variables; haproxy.cfg turns them into use_backend or a JSON error. It only runs when the
+-- config's native fast path could not decide. Nothing here logs a header value.
+--
+-- Settings come from the environment (``setenv`` in haproxy.cfg, before lua-load):
+-- OSC_SCOPE_ROUTING is the routing.lua file rendered for this cloud, OSC_SCOPE_MAPS the
+-- directory of its maps (routes, clouds, service aliases: HAProxy maps, shared with the
+-- native fast path).
+
+local router = require("osc_scope.router")
+
+local routing_file = os.getenv("OSC_SCOPE_ROUTING") or "routing.lua"
+local maps_dir = os.getenv("OSC_SCOPE_MAPS") or "maps"
+-- Read at load time: paths are relative to haproxy.cfg (default-path config).
+local routes = Map.new(maps_dir .. "/routes.map", Map._str)
+local clouds = Map.new(maps_dir .. "/clouds.map", Map._str)
+local aliases = Map.new(maps_dir .. "/aliases.map", Map._str)
+local routing = router.prepare(dofile(routing_file), {
+  backend_of = function(service, cloud) return routes:lookup(service .. "/" .. cloud) end,
+  is_known = function(cloud) return clouds:lookup(cloud) ~= nil end,
+  alias = function(name) return aliases:lookup(name) end,
+})
+
+-- Completed scope headers are applied by haproxy.cfg (native set-header is cheaper).
+local HEADER_VARS = { ["x-scope"] = "txn.osc_set_scope", ["x-auth-token"] = "txn.osc_set_token" }
+
+-- A runtime error message may quote anything; keep only a short, token-free line.
+local function scrub(message)
+  message = tostring(message):gsub("%c", " "):gsub("!SCOPE!.*", "<...>")
+  message = message:gsub(("[%w_%-=+/]"):rep(20) .. "[%w_%-=+/]*", "<...>")
+  return message:sub(1, 200)
+end
+
+local function interpret(txn)
+  local f = txn.f
+  local function is_up(backend)
+    return backend ~= nil and (f:nbsrv(backend) or 0) > 0
+  end
+  local decision = router.decide(routing, {
+    frontend = f:fe_name(),
+    path = f:path(),
+    token = f:req_fhdr("x-auth-token"),
+    scope = f:req_fhdr("x-scope"),
+    hops = f:req_fhdr("x-scope-hops"),
+  }, is_up)
+  txn:set_var("txn.osc_service", decision.service or "-")
+  txn:set_var("txn.osc_cloud", decision.cloud or "-")
+  if decision.status then
+    txn:set_var("txn.osc_status", tostring(decision.status))
+    txn:set_var("txn.osc_message", decision.message)
+    return
+  end
+  for name, value in pairs(decision.headers or {}) do
+    txn:set_var(HEADER_VARS[name], value)
+  end
+  txn:set_var("txn.osc_backend", decision.backend)
+end
+
+core.register_action("interpret_scope", { "http-req" }, function(txn)
+  txn:set_var("txn.osc_via", "lua")
+  local ok, err = pcall(interpret, txn)
+  if not ok then
+    txn:unset_var("txn.osc_backend")
+    txn:set_var("txn.osc_status", "500")
+    txn:set_var("txn.osc_message", "internal error in the scope router")
+    core.Alert("osc-scope: interpret_scope failed: " .. scrub(err))
+  end
+end, 0)

@@ -1,0 +1,164 @@
+-- The routing decision for one request, from plain values: no HAProxy API in here.
+--
+-- decide(routing, request, is_up) -> decision. ``routing`` is the table rendered for this
+-- cloud (routing.lua, see osc_scope/routing/render.py), prepared once by ``prepare``;
+-- ``request`` holds the frontend name, the path and the raw header values (nil when absent);
+-- ``is_up(backend)`` says whether a backend has a server up. A decision is either
+-- {backend, cloud, service, headers} or {status, message}; ``headers`` are the request
+-- headers to replace (only when the first router completes a scope).
+
+local lookup = require("osc_scope.lookup")
+local scope_mod = require("osc_scope.scope")
+local expression = require("osc_scope.expression")
+
+local M = {}
+
+M.SEPARATOR = "!SCOPE!"
+
+local find, sub = string.find, string.sub
+
+--- Prepare the rendered table once, at load time.
+-- ``lookups`` answers the questions whose data grows with the number of clouds:
+-- backend_of(service, cloud) -> backend name or nil, is_known(cloud) -> bool, and
+-- alias(name) -> official service type or nil. In HAProxy they are HAProxy maps (the same
+-- files as the native path reads), not Lua tables: measured on HAProxy 2.6, each Lua call
+-- costs more as the Lua heap grows (garbage collection), so the heap must not grow with
+-- the number of clouds.
+function M.prepare(routing, lookups)
+  routing.index = lookup.build(routing.frontends)
+  routing.backend_of = lookups.backend_of
+  routing.is_known = lookups.is_known
+  routing.alias = lookups.alias
+  return routing
+end
+
+--- Lookups from plain Lua tables (tests, tools): routes {"service/cloud" = backend},
+-- clouds {name, ...}, aliases {name = official}.
+function M.table_lookups(routes, clouds, aliases)
+  local known = {}
+  for _, name in ipairs(clouds) do
+    known[name] = true
+  end
+  return {
+    backend_of = function(service, cloud) return routes[service .. "/" .. cloud] end,
+    is_known = function(cloud) return known[cloud] == true end,
+    alias = function(name) return aliases[name] end,
+  }
+end
+
+-- Messages go into JSON bodies and logs: printable ASCII only, one line.
+local function refuse(status, message, service)
+  return { status = status, message = (message:gsub("[%c\128-\255]", "?")), service = service }
+end
+
+--- Split "token!SCOPE!scope" at the first separator: bare token, scope text or nil.
+function M.split_token(value)
+  local at = find(value, M.SEPARATOR, 1, true)
+  if not at then
+    return value, nil
+  end
+  return sub(value, 1, at - 1), sub(value, at + #M.SEPARATOR)
+end
+
+local function parse_hops(value, limit)
+  if value == nil then
+    return 0
+  end
+  if #value > 6 or not find(value, "^[0-9]+$") then
+    return nil, refuse(400, "X-Scope-Hops must be a small non-negative integer")
+  end
+  local hops = tonumber(value)
+  if hops > limit then
+    return nil, refuse(508, "the request went through " .. hops .. " scope routers, more than "
+                       .. "the " .. limit .. " clouds known: a routing loop")
+  end
+  return hops
+end
+
+-- The backend for one cloud expression, or a refusal.
+local function choose(routing, service, node, is_up)
+  for _, cloud in ipairs(expression.clouds(node)) do
+    if not routing.is_known(cloud) then
+      return refuse(400, "unknown cloud '" .. cloud .. "' in the scope of " .. service
+                    .. "; known clouds: " .. routing.known_text, service)
+    end
+    if not routing.backend_of(service, cloud) then
+      return refuse(400, "cloud '" .. cloud .. "' has no " .. service .. " service", service)
+    end
+  end
+  if node.kind == "fanout" then
+    return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
+                  .. expression.to_string(node), service)
+  end
+  if node.kind == "cloud" then
+    -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
+    return { cloud = node.name, backend = routing.backend_of(service, node.name) }
+  end
+  local tried = {}
+  for _, option in ipairs(node.items) do
+    if option.kind == "fanout" then
+      return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
+                    .. expression.to_string(option), service)
+    end
+    local backend = routing.backend_of(service, option.name)
+    if is_up(backend) then
+      return { cloud = option.name, backend = backend }
+    end
+    tried[#tried + 1] = option.name
+  end
+  return refuse(503, "no cloud of " .. table.concat(tried, "|") .. " is up for " .. service,
+                service)
+end
+
+--- Decide where one request goes.
+function M.decide(routing, request, is_up)
+  local hops, bad_hops = parse_hops(request.hops, routing.cloud_count)
+  if not hops then
+    return bad_hops
+  end
+  local path = request.path or ""
+  local service = lookup.find(routing.index, request.frontend, path)
+  if not service then
+    if #path > 200 then
+      path = sub(path, 1, 197) .. "..."
+    end
+    return refuse(404, "no service of cloud " .. routing.local_cloud .. " at path " .. path)
+  end
+  local token, text = nil, nil
+  if request.token then
+    token, text = M.split_token(request.token)
+  end
+  if text == nil then
+    text = request.scope
+  end
+  local decision
+  if text == nil then
+    decision = { cloud = routing.local_cloud,
+                 backend = routing.backend_of(service, routing.local_cloud) }
+  else
+    local scope, fault = scope_mod.decode(text, routing.alias)
+    if not scope then
+      return refuse(400, "malformed scope: " .. fault.message, service)
+    end
+    local node = scope.bindings[service] or { kind = "cloud", name = routing.local_cloud }
+    decision = choose(routing, service, node, is_up)
+    if decision.status then
+      return decision
+    end
+    if hops == 0 then
+      -- first router: forward the scope complete and canonical, so every hop reads the same
+      local wire = scope_mod.to_wire(scope_mod.complete(scope, routing.local_cloud,
+                                                        routing.local_types))
+      if wire ~= text then
+        decision.headers = { ["x-scope"] = wire }
+        if token then
+          decision.headers["x-auth-token"] = token .. M.SEPARATOR .. wire
+        end
+      end
+    end
+  end
+  decision.service = service
+  return decision
+end
+
+return M

@@ -1,0 +1,79 @@
+"""``osc-scope render``: one cloud's HAProxy router (haproxy.cfg, Lua table, maps)."""
+
+import shutil
+import sys
+
+from osc_scope.cmd.main import CommandError
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "render",
+        help="write the HAProxy router of one cloud",
+        description="Write haproxy.cfg, routing.lua, maps/ and lua/ for --cloud into "
+        "--output-dir, from the routing table; then run 'haproxy -c' on it when haproxy is "
+        "installed. Run it with: haproxy -db -f DIR/haproxy.cfg",
+    )
+    parser.add_argument("--table", required=True, metavar="<file>", help="the routing table")
+    parser.add_argument("--cloud", required=True, metavar="<cloud>", help="the cloud to render")
+    parser.add_argument("--output-dir", required=True, metavar="<dir>")
+    parser.add_argument(
+        "--tls-cert", metavar="<pem>", help="cert + key for the https frontends of --cloud"
+    )
+    parser.add_argument(
+        "--ca-file", metavar="<pem>", help="CA that signed the other clouds' https frontends"
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do not verify the other clouds' certificates (explicitly unsafe)",
+    )
+    parser.add_argument(
+        "--metrics",
+        default="auto",
+        metavar="<addr:port>",
+        help="loopback address of the Prometheus /metrics frontend (default: port 8405 of "
+        "the cloud's loopback frontend address, else of 127.0.0.1)",
+    )
+    parser.add_argument("--no-metrics", action="store_true", help="no metrics frontend")
+    parser.add_argument(
+        "--log-target",
+        metavar="<target>",
+        help="HAProxy log target (default: 'stdout format raw'; e.g. /dev/log)",
+    )
+    parser.add_argument("--threads", type=int, default=1, metavar="<n>", help="nbthread")
+    parser.add_argument(
+        "--check-interval", default="2s", metavar="<time>", help="health check interval"
+    )
+    parser.add_argument(
+        "--no-check", action="store_true", help="do not run 'haproxy -c' on the result"
+    )
+    parser.set_defaults(func=_render)
+
+
+def _render(args):
+    from osc_scope.routing import render, table
+
+    try:
+        routing_table = table.load(args.table)
+        config = render.render(
+            routing_table,
+            args.cloud,
+            args.output_dir,
+            tls_cert=args.tls_cert,
+            ca_file=args.ca_file,
+            insecure=args.insecure,
+            metrics=None if args.no_metrics else args.metrics,
+            log_target=args.log_target,
+            threads=args.threads,
+            check_interval=args.check_interval,
+        )
+        if not args.no_check:
+            if shutil.which("haproxy"):
+                render.check(config)
+            else:
+                print("osc-scope: haproxy not installed: config not checked", file=sys.stderr)
+    except (table.TableError, render.RenderError) as exc:
+        raise CommandError(str(exc)) from None
+    print(config)
+    return 0

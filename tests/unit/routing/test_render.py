@@ -1,0 +1,193 @@
+"""Rendering one cloud's router from the routing table."""
+
+import copy
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+
+import pytest
+from lupa.lua53 import LuaRuntime
+
+from osc_scope.cmd import main
+from osc_scope.routing import render
+
+TABLE_PATH = pathlib.Path(__file__).resolve().parents[2] / "vectors" / "routing_table.json"
+TABLE = json.loads(TABLE_PATH.read_text())
+WIRE = (
+    '{"compute":"CloudOne","identity":"CloudOne","image":"CloudTwo",'
+    '"network":"CloudOne","placement":"CloudOne"}'
+)
+
+
+@pytest.fixture
+def rendered(tmp_path):
+    render.render(TABLE, "CloudOne", tmp_path)
+    return tmp_path
+
+
+def test_writes_everything_haproxy_needs(rendered):
+    names = {p.relative_to(rendered).as_posix() for p in rendered.rglob("*") if p.is_file()}
+    assert {"haproxy.cfg", "routing.lua", "maps/routes.map", "lua/osc_scope/haproxy.lua"} <= names
+    config = (rendered / "haproxy.cfg").read_text()
+    assert "bind 127.0.0.1:80" in config and "bind 127.0.0.1:9696" in config
+    assert "backend CloudTwo:image" in config and "backend CloudOne:image" in config
+    assert "http-request set-header Host 127.0.0.2\n" in config
+    assert "prometheus-exporter" in config and "bind 127.0.0.1:8405" in config
+    assert "X-Auth-Token" not in config.split("log-format")[1].split("\n")[0]
+
+
+def test_metrics_default_to_the_cloud_s_own_loopback_address(tmp_path):
+    render.render(TABLE, "CloudTwo", tmp_path)
+    assert "bind 127.0.0.2:8405\n" in (tmp_path / "haproxy.cfg").read_text()
+    render.render(TABLE, "CloudTwo", tmp_path, metrics=None)
+    assert "prometheus-exporter" not in (tmp_path / "haproxy.cfg").read_text()
+
+
+def test_prefix_maps_are_longest_first_and_whole_segments(rendered):
+    prefix = (rendered / "maps" / "CloudOne_127.0.0.1_80.prefix.map").read_text().split("\n")
+    lengths = [len(line.split(" ")[0]) for line in prefix if line]
+    assert lengths == sorted(lengths, reverse=True)
+    assert "/compute/v2.1/ compute" in prefix
+    exact = (rendered / "maps" / "CloudOne_127.0.0.1_80.exact.map").read_text()
+    assert "/image image\n" in exact
+    assert (rendered / "maps" / "CloudOne_127.0.0.1_9696.prefix.map").read_text() == "/ network\n"
+
+
+def test_alias_and_cloud_maps(rendered):
+    aliases = dict(
+        line.split(" ") for line in (rendered / "maps" / "aliases.map").read_text().splitlines()
+    )
+    assert aliases["glance"] == "image" and aliases["volumev3"] == "block-storage"
+    assert aliases["image"] == "image" and aliases["object-store"] == "object-store"
+    clouds = (rendered / "maps" / "clouds.map").read_text()
+    assert clouds == "CloudOne CloudOne\nCloudTwo CloudTwo\n"
+
+
+def test_routes_map_every_service_and_cloud(rendered):
+    routes = dict(
+        line.split(" ") for line in (rendered / "maps" / "routes.map").read_text().splitlines()
+    )
+    assert routes["image/CloudTwo"] == "CloudTwo:image"
+    assert routes["identity/CloudOne"] == "CloudOne:identity"
+    assert len(routes) == 10
+
+
+@pytest.mark.parametrize(
+    "scope, complete, canonical",
+    [
+        (WIRE, True, True),
+        ("{}", False, True),
+        ('{"image":"CloudTwo"}', False, True),
+        (WIRE.replace('"image":"CloudTwo"', '"image":"CloudTwo|CloudOne"'), True, True),
+        (WIRE.replace('"image":"CloudTwo"', '"image":"A|B|C"'), True, True),
+        (WIRE.replace('"image":"CloudTwo"', '"image":"A|B|C|D"'), False, False),
+        (WIRE.replace('"image":"CloudTwo"', '"image":"A&B"'), False, False),
+        (WIRE.replace('"image":"CloudTwo"', '"image":"A|"'), False, False),
+        (WIRE.replace('"compute":"CloudOne",', ""), False, True),
+        (WIRE.replace("{", '{"zzz":"A",'), False, False),
+        ('{"image":"A","image":"B"}', False, False),
+        ('{"image":"B","compute":"A"}', False, False),
+        ('{"image":"A",}', False, False),
+        ('{,"image":"A"}', False, False),
+        ('{"image":"A""network":"B"}', False, False),
+        ('{"image": "A"}', False, False),
+        ('{"glance":"A"}', False, False),
+    ],
+)
+def test_fast_path_regexes_take_only_canonical_scopes(rendered, scope, complete, canonical):
+    def matches(name):
+        pattern = (rendered / "maps" / name).read_text().strip()
+        return re.search(pattern, scope) is not None
+
+    assert matches("scope-complete.re") is complete
+    assert matches("scope-canonical.re") is canonical
+
+
+def test_routing_lua_loads_in_lua_53(rendered):
+    lua = LuaRuntime()
+    routing = lua.execute((rendered / "routing.lua").read_text())
+    assert routing.local_cloud == "CloudOne"
+    assert routing.cloud_count == 2
+    assert routing.known_text == "CloudOne, CloudTwo"
+    assert list(routing.local_types.values()) == [
+        "compute", "identity", "image", "network", "placement"
+    ]  # fmt: skip
+    assert routing.frontends["CloudOne:127.0.0.1:9696"][""] == "network"
+
+
+def test_remote_path_prefix_is_rewritten_when_it_differs(tmp_path):
+    table = copy.deepcopy(TABLE)
+    for endpoint in table["clouds"]["CloudTwo"]["endpoints"]:
+        if endpoint["service_type"] == "image":
+            endpoint["url"] = "http://127.0.0.2/glance"
+    render.render(table, "CloudOne", tmp_path)
+    config = (tmp_path / "haproxy.cfg").read_text()
+    assert "http-request replace-path ^/image/?(.*)$ /glance/\\1" in config
+    assert "uri /glance/ " in config
+
+
+@pytest.mark.parametrize(
+    "change, options, needle",
+    [
+        (lambda t: None, {"metrics": "10.1.2.3:8405"}, "loopback"),
+        (lambda t: t["clouds"]["CloudOne"]["endpoints"][0].update(backends=[]), {}, "no backend"),
+        (
+            lambda t: t["clouds"]["CloudTwo"].update(
+                frontends=["https://127.0.0.2:443", "http://127.0.0.2:9696"],
+                endpoints=[
+                    dict(e, url=e["url"].replace("http://127.0.0.2/", "https://127.0.0.2/"))
+                    for e in t["clouds"]["CloudTwo"]["endpoints"]
+                ],
+            ),
+            {},
+            "--ca-file",
+        ),
+    ],
+)
+def test_refusals(tmp_path, change, options, needle):
+    table = copy.deepcopy(TABLE)
+    change(table)
+    with pytest.raises(render.RenderError, match=re.escape(needle)):
+        render.render(table, "CloudOne", tmp_path, **options)
+
+
+def test_https_to_other_clouds_verifies_unless_insecure(tmp_path):
+    table = copy.deepcopy(TABLE)
+    cloud = table["clouds"]["CloudTwo"]
+    cloud["frontends"] = ["https://127.0.0.2:443", "http://127.0.0.2:9696"]
+    for endpoint in cloud["endpoints"]:
+        endpoint["url"] = endpoint["url"].replace("http://127.0.0.2/", "https://127.0.0.2/")
+    render.render(table, "CloudOne", tmp_path / "a", ca_file="/etc/ca.pem")
+    config = (tmp_path / "a" / "haproxy.cfg").read_text()
+    assert "ssl verify required ca-file /etc/ca.pem sni str(127.0.0.2)" in config
+    render.render(table, "CloudOne", tmp_path / "b", insecure=True)
+    assert "ssl verify none" in (tmp_path / "b" / "haproxy.cfg").read_text()
+
+
+def test_render_command_errors_are_one_line(tmp_path, capsys):
+    code = main.main(
+        ["render", "--table", str(TABLE_PATH), "--cloud", "Nope", "--output-dir", str(tmp_path)]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("osc-scope: error: unknown cloud 'Nope'") and err.count("\n") == 1
+
+
+@pytest.mark.haproxy
+@pytest.mark.skipif(not shutil.which("haproxy"), reason="haproxy is not installed")
+def test_haproxy_accepts_the_result(tmp_path, capsys):
+    args = ["render", "--table", str(TABLE_PATH), "--cloud", "CloudTwo"]
+    assert main.main([*args, "--output-dir", str(tmp_path)]) == 0
+    result = subprocess.run(
+        ["haproxy", "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    # the directory works from anywhere: paths in it are relative to the config
+    moved = tmp_path.parent / "moved"
+    shutil.move(str(tmp_path), moved)
+    result = subprocess.run(
+        ["haproxy", "-c", "-f", str(moved / "haproxy.cfg")], capture_output=True, cwd="/"
+    )
+    assert result.returncode == 0, result.stderr
