@@ -1,0 +1,91 @@
+"""``osc-scope lab up|status|down``: the local two-cloud lab (see ``osc_scope.lab``)."""
+
+import os
+import sys
+
+from osc_scope.cmd.main import CommandError
+
+DEFAULT_WORKDIR = "lab"
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "lab",
+        help="start, check or stop the local multi-cloud lab",
+        description="Real OpenStack clouds (Keystone, Glance, Placement, Nova with the fake "
+        "driver, Neutron) on loopback, one address per cloud, each behind its HAProxy router.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="<action>")
+    actions.required = True
+
+    def add(name, help_text, func):
+        action = actions.add_parser(name, help=help_text, description=help_text)
+        action.add_argument(
+            "--workdir",
+            metavar="<dir>",
+            default=os.environ.get("OSC_SCOPE_LAB_DIR", DEFAULT_WORKDIR),
+            help="where the lab keeps everything (default: ./lab; Env: OSC_SCOPE_LAB_DIR)",
+        )
+        action.set_defaults(func=func)
+        return action
+
+    up = add("up", "build (first time) and start the lab", _up)
+    up.add_argument(
+        "--clouds",
+        metavar="<names>",
+        help="comma-separated cloud names, one loopback address each "
+        "(default: CloudOne,CloudTwo; fixed when the lab is first built)",
+    )
+    add("status", "show whether every cloud answers (exit 0 only if all do)", _status)
+    add("down", "stop every process the lab started", _down)
+
+
+def _lab():
+    from osc_scope.lab import control, errors, orchestrate  # heavy: only for lab commands
+
+    return orchestrate, control, errors
+
+
+def _print(line):
+    print(line, flush=True)
+
+
+def _up(args):
+    orchestrate, _, errors = _lab()
+    names = None
+    if args.clouds:
+        names = [n.strip() for n in args.clouds.split(",") if n.strip()]
+        from osc_scope.routing.table import CLOUD_NAME
+
+        bad = [n for n in names if not CLOUD_NAME.fullmatch(n)]
+        if bad or not names or len(set(names)) != len(names):
+            raise CommandError(f"--clouds: expected distinct names of A-Z a-z 0-9 _ . -, got "
+                               f"{args.clouds!r}")  # fmt: skip
+    try:
+        seconds = orchestrate.up(args.workdir, names, progress=_print)
+    except errors.LabError as exc:
+        where = f" (see {exc.log})" if exc.log else ""
+        raise CommandError(f"lab up failed: {exc}{where}") from None
+    clouds_yaml = os.path.join(os.path.abspath(args.workdir), "clouds.yaml")
+    print(f"export OS_CLIENT_CONFIG_FILE={clouds_yaml}")
+    print(f"ready in {seconds:.0f} s", flush=True)
+    return 0
+
+
+def _status(args):
+    _, control, errors = _lab()
+    try:
+        healthy = control.status(args.workdir, progress=_print)
+    except errors.LabError as exc:
+        raise CommandError(str(exc)) from None
+    print("every cloud answers" if healthy else "some parts do not answer", file=sys.stderr)
+    return 0 if healthy else 1
+
+
+def _down(args):
+    _, control, errors = _lab()
+    try:
+        control.down(args.workdir, progress=_print)
+    except errors.LabError as exc:
+        raise CommandError(str(exc)) from None
+    return 0

@@ -1,0 +1,168 @@
+"""What every service config shares: token validation, service credentials, paste files.
+
+``Context`` carries the lab-wide facts a config writer needs (database and message bus URLs,
+passwords), so the per-service modules only say what is particular to their service.
+"""
+
+import dataclasses
+import hashlib
+import importlib
+import os
+import re
+import sys
+
+from osc_scope.lab.credentials import Credentials
+
+__all__ = ["Context", "ProcessSpec", "authtoken_sections", "service_auth", "copy_paste_ini"]
+
+PLAIN_AUTHTOKEN = "keystonemiddleware.auth_token:filter_factory"
+SCOPED_AUTHTOKEN = "osc_scope.middleware.auth_token:filter_factory"
+
+
+@dataclasses.dataclass
+class Context:
+    lab: object  # layout.Lab
+    creds: Credentials
+    db_url: object  # callable(database) -> URL
+    transport_url: object  # callable(vhost) -> URL
+
+    @property
+    def venv(self):
+        return os.path.dirname(os.path.dirname(sys.executable))
+
+    def bin(self, name):
+        return os.path.join(os.path.dirname(sys.executable), name)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProcessSpec:
+    """A long-running process of a cloud, and the port that says it is up (if any)."""
+
+    name: str
+    argv: list
+    env: dict
+    port: int | None = None
+    address: str | None = None
+
+
+def scoped_middleware_ready():
+    """True once the scope-aware middleware can be imported (it is written in parallel)."""
+    try:
+        module = importlib.import_module("osc_scope.middleware.auth_token")
+    except Exception:  # noqa: BLE001 - any failure means: not usable yet
+        return False
+    return callable(getattr(module, "filter_factory", None))
+
+
+def authtoken_factory():
+    """The scope-aware filter when it can be imported, else plain keystonemiddleware.
+
+    ``OSC_SCOPE_LAB_AUTHTOKEN=plain`` forces plain keystonemiddleware (to tell a middleware
+    problem from another); a ``lab up`` with another choice restarts the services.
+    """
+    if os.environ.get("OSC_SCOPE_LAB_AUTHTOKEN") == "plain":
+        return PLAIN_AUTHTOKEN
+    return SCOPED_AUTHTOKEN if scoped_middleware_ready() else PLAIN_AUTHTOKEN
+
+
+def _password_auth(auth_url, username, password, region):
+    return {
+        "auth_type": "password",
+        "auth_url": auth_url,
+        "username": username,
+        "password": password,
+        "user_domain_name": "Default",
+        "project_name": "service",
+        "project_domain_name": "Default",
+        "region_name": region,
+        "interface": "public",
+    }
+
+
+def service_auth(ctx, cloud, user):
+    """Credentials for a client section ([placement], [neutron], [nova], ...)."""
+    return _password_auth(
+        cloud.url("identity"), user, ctx.creds.service_password(cloud.name, user), cloud.name
+    )
+
+
+def authtoken_sections(ctx, cloud, service):
+    """[keystone_authtoken] for the local cloud plus one section per other cloud.
+
+    Every Keystone is reached through its cloud's HAProxy frontend. The per-cloud sections
+    and [scoped_authtoken] are read by the scope-aware middleware; plain keystonemiddleware
+    ignores them.
+    """
+    local = dict(
+        _password_auth(
+            cloud.url("identity"),
+            service,
+            ctx.creds.service_password(cloud.name, service),
+            cloud.name,
+        ),
+        www_authenticate_uri=cloud.url("identity"),
+        service_type=None,
+    )
+    sections = {"keystone_authtoken": local}
+    others = [c for c in ctx.lab.clouds if c.name != cloud.name]
+    for other in others:
+        user = Credentials.remote_user(service, cloud.name)
+        sections[f"keystone_authtoken:{other.name}"] = dict(
+            _password_auth(
+                other.url("identity"),
+                user,
+                ctx.creds.service_password(other.name, user),
+                other.name,
+            ),
+            www_authenticate_uri=other.url("identity"),
+        )
+    sections["scoped_authtoken"] = {
+        "local_cloud": cloud.name,
+        "remote_clouds": [o.name for o in others],
+    }
+    return sections
+
+
+def copy_paste_ini(source, target, factory=None):
+    """Copy a service's shipped paste file, its ``authtoken`` filter set to ``factory``."""
+    with open(source) as stream:
+        text = stream.read()
+    factory = factory or authtoken_factory()
+    text, count = re.subn(
+        r"(\[filter:authtoken\]\s*\npaste\.filter_factory\s*=\s*)\S+",
+        lambda m: m.group(1) + factory,
+        text,
+    )
+    if count != 1:
+        raise RuntimeError(f"{source}: no [filter:authtoken] section to point at {factory}")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "w") as stream:
+        stream.write(text)
+    return target
+
+
+def common_sections(ctx, cloud, service):
+    """[DEFAULT]-level settings all services share: logs to stderr (the lab's log file)."""
+    os.makedirs(cloud.path("lock", service), exist_ok=True)
+    os.makedirs(cloud.path(service), exist_ok=True)
+    return {
+        "DEFAULT": {"debug": False, "use_stderr": True},
+        "oslo_concurrency": {"lock_path": cloud.path("lock", service)},
+        "oslo_messaging_notifications": {"driver": "noop"},
+    }
+
+
+def config_digest(directory):
+    """A digest of every file under ``directory``: a process is restarted when it changes.
+
+    Files named ``*.digest`` (where the digest of a running process is kept) are left out.
+    """
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".digest"):
+                continue
+            with open(os.path.join(root, name), "rb") as stream:
+                digest.update(name.encode() + b"\0" + stream.read())
+    return digest.hexdigest()

@@ -1,0 +1,75 @@
+"""``lab down`` and ``lab status``: stop the lab by PID, ask every cloud if it answers."""
+
+import concurrent.futures
+import os
+import urllib.error
+import urllib.request
+
+from osc_scope.lab import layout, postgres, processes
+from osc_scope.lab.errors import LabError
+
+__all__ = ["down", "status"]
+
+
+def _load(workdir):
+    lab = layout.Lab.load(workdir)
+    if lab is None:
+        raise LabError(f"no lab in {os.path.abspath(workdir)}")
+    return lab, processes.ProcessTable(lab.path("run"), lab.path("log"))
+
+
+def down(workdir, progress=print):
+    """Stop every process of the lab: the routers first (no new requests), then the rest
+    together (a lab keeps nothing worth a slow, ordered shutdown; PostgreSQL still gets its
+    clean fast shutdown)."""
+    lab, procs = _load(workdir)
+    names = procs.names()
+    first = [n for n in names if n.endswith("-haproxy")]
+    rest = [n for n in names if n not in first]
+
+    def stop(name):
+        if name == "postgres":
+            return postgres.Postgres(lab, procs).stop()
+        return procs.stop(name)
+
+    stopped = 0
+    for group in (first, rest):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(group) or 1) as pool:
+            stopped += sum(pool.map(stop, group))
+    progress(f"stopped {stopped} processes of the lab in {lab.workdir}")
+    return stopped
+
+
+def _answers(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+def status(workdir, progress=print):
+    """Print each cloud's services; True when every one answers through HAProxy."""
+    lab, procs = _load(workdir)
+    healthy = True
+    for name in ("postgres", "rabbitmq"):
+        alive = procs.alive(name)
+        healthy &= alive
+        progress(f"{name:24} {'running' if alive else 'STOPPED'}")
+    for cloud in lab.clouds:
+        for service_type in layout.SERVICES:
+            code = _answers(cloud.url(service_type))
+            ok = code is not None and code < 500
+            healthy &= ok
+            progress(
+                f"{cloud.name:10} {service_type:13} {cloud.url(service_type):32} "
+                f"{code if code else 'no answer'}"
+            )
+        for name in (f"{cloud.name}-nova-conductor", f"{cloud.name}-nova-scheduler",
+                     f"{cloud.name}-nova-compute"):  # fmt: skip
+            alive = procs.alive(name)
+            healthy &= alive
+            progress(f"{name:24} {'running' if alive else 'STOPPED'}")
+    return healthy
