@@ -10,7 +10,13 @@ Nothing process-global is patched; a session without a scope is never touched.
 * ``POST .../v3/auth/tokens`` (and the federation ``.../protocols/<p>/auth``):
   ``X-Scope`` only, the named services plus ``identity``, so an identity scope reaches
   the right Keystone;
-* anything else, bodies, and ``X-Subject-Token``: untouched.
+* a request without a token to the cloud (scheme://host:port of the auth URL or of any
+  endpoint of the token's catalog, whatever its interface or region), such as
+  keystoneauth's version discovery: ``X-Scope``, the value a token-carrying request would
+  get, so the router sends it where the real call will go. Before the token exists that is
+  the token request's value (the catalog's services are not known yet, and the identity
+  discovery must reach the Keystone the token request will reach);
+* anything else (other hosts), bodies, and ``X-Subject-Token``: untouched.
 """
 
 import logging
@@ -39,8 +45,7 @@ class ScopeBinding:
             exc.source = "region name (the local cloud of the scope)"
             raise
         self._session = ksa_session
-        self._cached_for = None
-        self._cached_wire = None
+        self._cached_for = self._cached_wire = self._cached_origins = None
 
     def for_token_request(self):
         local = self.local_cloud
@@ -48,13 +53,32 @@ class ScopeBinding:
         return scope.to_wire()
 
     def for_service_request(self):
-        access = getattr(getattr(self._session, "auth", None), "auth_ref", None)
-        if self._cached_wire is None or access is not self._cached_for:
-            self._cached_for, self._cached_wire = access, self._complete(access)
+        """The scope of requests to the cloud: complete once the token's catalog is known,
+        before that the token request's (the local cloud for ``identity`` only)."""
+        self._refresh()
         return self._cached_wire
 
-    def _complete(self, access):
-        service_types, regions = _catalog(access)
+    def is_cloud(self, url):
+        """Whether ``url`` goes to the cloud: the auth URL's or a catalog endpoint's
+        scheme://host:port (any interface, any region)."""
+        self._refresh()
+        return _origin(url) in self._cached_origins
+
+    def _refresh(self):
+        auth = getattr(self._session, "auth", None)
+        access = getattr(auth, "auth_ref", None)
+        auth_url = getattr(auth, "auth_url", None)
+        key = (access, auth_url)
+        cached = self._cached_for
+        if cached is not None and cached[0] is access and cached[1] == auth_url:
+            return
+        service_types, regions, urls = _catalog(access)
+        self._cached_wire = self._complete(service_types, regions)
+        origins = (_origin(url) for url in (auth_url, *urls))
+        self._cached_origins = frozenset(origin for origin in origins if origin)
+        self._cached_for = key
+
+    def _complete(self, service_types, regions):
         local = self.local_cloud
         if not local and len(regions) == 1:
             local = regions.pop()
@@ -71,8 +95,9 @@ class ScopeBinding:
 
 
 def _catalog(access):
-    """Service types and regions of the token's catalog (empty before the token)."""
-    types, regions = [], set()
+    """Service types, regions and endpoint URLs of the token's catalog (empty before the
+    token)."""
+    types, regions, urls = [], set(), []
     try:
         catalog = access.service_catalog.catalog if access is not None else []
     except AttributeError:
@@ -84,7 +109,29 @@ def _catalog(access):
             region = endpoint.get("region_id") or endpoint.get("region")
             if region:
                 regions.add(region)
-    return types, regions
+            # v3 catalogs say ``url``; v2-style ones (still parsed by keystoneauth) say
+            # ``publicURL``, ``internalURL``, ``adminURL``.
+            urls.extend(endpoint.get(name) for name in _URL_KEYS)
+    return types, regions, urls
+
+
+_URL_KEYS = ("url", "publicURL", "internalURL", "adminURL")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url):
+    """``(scheme, host, port)`` of an http(s) URL, default port filled in, else None."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is no number, a bad IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname, port or _DEFAULT_PORTS[scheme]
 
 
 def _is_token_request(request):
@@ -119,7 +166,11 @@ class ScopeAuth(requests.auth.AuthBase):
             request.headers[SCOPE_HEADER] = self.binding.for_token_request()
             return request
         token = request.headers.get(TOKEN_HEADER)
-        if token and TOKEN_SEPARATOR not in token:
+        if token is None:
+            if self.binding.is_cloud(request.url):
+                # Version discovery and the like: routed like the calls they come before.
+                request.headers[SCOPE_HEADER] = self.binding.for_service_request()
+        elif token and TOKEN_SEPARATOR not in token:
             wire = self.binding.for_service_request()
             request.headers[TOKEN_HEADER] = join_token(token, wire)
             request.headers[SCOPE_HEADER] = wire

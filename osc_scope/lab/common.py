@@ -6,7 +6,6 @@ passwords), so the per-service modules only say what is particular to their serv
 
 import dataclasses
 import hashlib
-import importlib
 import os
 import re
 import sys
@@ -45,24 +44,14 @@ class ProcessSpec:
     address: str | None = None
 
 
-def scoped_middleware_ready():
-    """True once the scope-aware middleware can be imported (it is written in parallel)."""
-    try:
-        module = importlib.import_module("osc_scope.middleware.auth_token")
-    except Exception:  # noqa: BLE001 - any failure means: not usable yet
-        return False
-    return callable(getattr(module, "filter_factory", None))
-
-
 def authtoken_factory():
-    """The scope-aware filter when it can be imported, else plain keystonemiddleware.
-
-    ``OSC_SCOPE_LAB_AUTHTOKEN=plain`` forces plain keystonemiddleware (to tell a middleware
-    problem from another); a ``lab up`` with another choice restarts the services.
-    """
+    """The scope-aware filter; ``OSC_SCOPE_LAB_AUTHTOKEN=plain`` forces plain
+    keystonemiddleware (to tell a middleware problem from another: only scopes whose
+    identity is the local cloud work then); a ``lab up`` with another choice restarts the
+    services."""
     if os.environ.get("OSC_SCOPE_LAB_AUTHTOKEN") == "plain":
         return PLAIN_AUTHTOKEN
-    return SCOPED_AUTHTOKEN if scoped_middleware_ready() else PLAIN_AUTHTOKEN
+    return SCOPED_AUTHTOKEN
 
 
 def _password_auth(auth_url, username, password, region):

@@ -34,12 +34,8 @@ def test_failover_to_the_next_cloud_when_the_first_glance_is_down(restore, cloud
     assert ids is not None and cloudtwo_image not in ids  # CloudOne's list
 
 
-@pytest.mark.xfail(
-    reason="keystoneauth's version discovery (GET /image/) carries no token and no X-Scope, "
-    "so it goes to the local Glance even when the scope names another cloud first",
-    strict=False,
-)
 def test_failover_when_the_local_glance_is_down(restore, cloudtwo_image):
+    """Version discovery (no token) carries X-Scope too, so it fails over as well."""
     lab = restore
     lab.stop("CloudOne-glance")
     ids = _eventually(lambda: _image_ids(lab, {"image": "CloudOne|CloudTwo"}), timeout=15)

@@ -2,7 +2,8 @@
 federation) and an image service, recording the headers and body of every request.
 
 The catalog's endpoints point back at the same server, so every request the client makes
-is seen here. One server for the module; each test clears the record first.
+is seen here. One server for the module; each test clears the record first. A second
+server (``other_host``) stands for a host outside the cloud.
 """
 
 import http.server
@@ -137,18 +138,36 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return self._reply(404, {"error": {"code": 404, "title": "Not Found", "message": path}})
 
 
-@pytest.fixture(scope="module")
-def fake_cloud():
+def _serve(requests):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
-    server.requests = []
+    server.requests = requests
     server.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server
+    return server, thread
+
+
+def _stop(server, thread):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def fake_cloud():
+    server, thread = _serve([])
+    yield server
+    _stop(server, thread)
+
+
+@pytest.fixture(scope="module")
+def other_host(fake_cloud):
+    """The same handler on another port: a host that is not the cloud (an OIDC identity
+    provider, say). It records into the cloud's list, so the order of requests is kept."""
+    server, thread = _serve(fake_cloud.requests)
+    yield server
+    _stop(server, thread)
 
 
 @pytest.fixture(scope="module")

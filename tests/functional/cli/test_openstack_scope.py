@@ -27,6 +27,10 @@ def _token_carrying(server):
 
 
 def _assert_scoped(server, token_scope, service_scope):
+    """Token request: ``X-Scope`` only, body untouched; token-carrying requests: scoped token
+    and ``X-Scope``; every other request (the version discovery GETs, all to the cloud)
+    carries ``X-Scope`` alone: before the token the token request's value, after it the
+    service scope."""
     token_request = _token_request(server)
     headers = _headers(token_request)
     assert headers["X-Scope"] == token_scope
@@ -42,9 +46,17 @@ def _assert_scoped(server, token_scope, service_scope):
         headers = _headers(request)
         assert headers["X-Auth-Token"] == f"{TOKEN}!SCOPE!{service_scope}"
         assert headers["X-Scope"] == service_scope
-    for request in server.requests:
-        if request is not token_request and request not in carrying:
-            assert "X-Scope" not in _headers(request), request["path"]
+    position = server.requests.index(token_request)
+    discovery = [
+        (index, request)
+        for index, request in enumerate(server.requests)
+        if request is not token_request and request not in carrying
+    ]
+    assert any(request["path"].rstrip("/") == "/image" for _, request in discovery)
+    for index, request in discovery:
+        assert request["method"] == "GET", request["path"]
+        expected = token_scope if index < position else service_scope
+        assert _headers(request)["X-Scope"] == expected, request["path"]
 
 
 def _comparable(server):
@@ -74,6 +86,28 @@ def test_option(openstack, fake_cloud, args):
     result = openstack(*args)
     assert result.returncode == 0, result.stderr
     _assert_scoped(fake_cloud, '{"identity":"CloudOne","image":"CloudTwo"}', COMPLETE)
+
+
+def test_failover_scope_reaches_the_discovery(openstack, fake_cloud):
+    """With CloudOne's Glance down, the router can fail the discovery over only if the
+    discovery GET carries the scope."""
+    result = openstack("--os-scope", '{"image": "CloudOne | CloudTwo"}', "image", "list")
+    assert result.returncode == 0, result.stderr
+    complete = COMPLETE.replace('"image":"CloudTwo"', '"image":"CloudOne|CloudTwo"')
+    _assert_scoped(fake_cloud, '{"identity":"CloudOne","image":"CloudOne|CloudTwo"}', complete)
+    (image_discovery,) = [r for r in fake_cloud.requests if r["path"].rstrip("/") == "/image"]
+    assert _headers(image_discovery)["X-Scope"] == complete
+
+
+def test_identity_scope_reaches_the_keystone_discovery(openstack, fake_cloud):
+    result = openstack("--os-scope", '{"identity": "CloudTwo"}', "token", "issue", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    token_request = _token_request(fake_cloud)
+    first = fake_cloud.requests[0]
+    assert first is not token_request
+    assert (first["method"], first["path"].rstrip("/")) == ("GET", "/identity/v3")
+    assert _headers(first)["X-Scope"] == _headers(token_request)["X-Scope"]
+    assert _headers(first)["X-Scope"] == '{"identity":"CloudTwo"}'
 
 
 def test_os_scope_environment(openstack, fake_cloud):
@@ -159,7 +193,7 @@ def test_bad_scope_one_line_and_no_request(openstack, fake_cloud, args, env, clo
     assert fake_cloud.requests == []
 
 
-def test_os_scope_leaves_oidc_options_alone(openstack, fake_cloud):
+def test_os_scope_leaves_oidc_options_alone(openstack, fake_cloud, other_host):
     base = fake_cloud.base
     clouds = openstack.clouds_yaml(
         auth_type="v3oidcpassword",
@@ -169,7 +203,7 @@ def test_os_scope_leaves_oidc_options_alone(openstack, fake_cloud):
             "protocol": "openid",
             "client_id": "cid",
             "client_secret": "cs",
-            "access_token_endpoint": f"{base}/idp/token",
+            "access_token_endpoint": f"{other_host.base}/idp/token",  # not the cloud
             "username": "alice",
             "password": "pw",
             "project_name": "demo",
@@ -188,7 +222,10 @@ def test_os_scope_leaves_oidc_options_alone(openstack, fake_cloud):
     assert result.returncode == 0, result.stderr
     (idp,) = [r for r in fake_cloud.requests if r["path"] == "/idp/token"]
     assert b"scope=openid+email" in idp["body"]
-    assert "X-Scope" not in _headers(idp)
+    assert "X-Scope" not in _headers(idp)  # another host: untouched
+    for request in fake_cloud.requests:
+        if request is not idp:
+            assert "X-Scope" in _headers(request), request["path"]
     images = [r for r in fake_cloud.requests if r["path"].startswith("/image/v2/images")]
     assert _headers(images[0])["X-Scope"] == COMPLETE
 
