@@ -170,11 +170,35 @@ class ScopeAuth(requests.auth.AuthBase):
             if self.binding.is_cloud(request.url):
                 # Version discovery and the like: routed like the calls they come before.
                 request.headers[SCOPE_HEADER] = self.binding.for_service_request()
+                request.register_hook("response", report_router_error)
         elif token and TOKEN_SEPARATOR not in token:
             wire = self.binding.for_service_request()
             request.headers[TOKEN_HEADER] = join_token(token, wire)
             request.headers[SCOPE_HEADER] = wire
         return request
+
+
+def report_router_error(response, *args, **kwargs):
+    """Say why a scope router refused a version discovery request.
+
+    keystoneauth turns a failed discovery into "Failed to contact the endpoint ... for
+    discovery", which hides the router's reason (``cloud CloudTwo is unavailable for
+    image``); the reason is logged as a warning, which ``openstack`` prints. Only an
+    OpenStack-style JSON error body is read; nothing else of the response is logged."""
+    if response.status_code < 400:
+        return response
+    try:
+        error = response.json()["error"]
+        reason = f"{int(error['code'])} {error['title']}: {error['message']}"
+    except (ValueError, KeyError, TypeError):
+        return response
+    LOG.warning("scope router at %s answered %s", _origin_text(response.url), reason[:500])
+    return response
+
+
+def _origin_text(url):
+    origin = _origin(url)
+    return f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else "?"
 
 
 def install(ksa_session, scope, local_cloud):

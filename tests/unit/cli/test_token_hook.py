@@ -117,6 +117,26 @@ def test_discovery_of_a_catalog_host_gets_the_service_scope(mocked):
     assert "X-Scope" not in elsewhere.headers
 
 
+def test_a_router_refusing_discovery_says_why(mocked, caplog):
+    """keystoneauth hides a failed discovery's body: the router's JSON reason is logged."""
+    error = {
+        "error": {
+            "code": 503,
+            "title": "Service Unavailable",
+            "message": "cloud CloudTwo is unavailable for image: no server is up",
+        }
+    }
+    mocked.get("http://127.0.0.1:9292/", status_code=503, json=error)
+    session = _session()
+    token_hook.install(session, parse('{"glance": "CloudTwo"}'), "CloudOne")
+    session.get_token()
+    with caplog.at_level("WARNING", logger=token_hook.__name__):
+        session.get("http://127.0.0.1:9292/", authenticated=False, raise_exc=False)
+    (record,) = caplog.records
+    assert "503 Service Unavailable: cloud CloudTwo is unavailable for image" in record.message
+    assert TOKEN not in record.message
+
+
 def test_discovery_before_the_token_gets_the_token_requests_scope(mocked):
     """keystoneauth's own discovery of an unversioned auth URL: it must reach the Keystone
     the token request will reach, so it carries what the token request carries."""
