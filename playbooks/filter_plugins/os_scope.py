@@ -31,10 +31,16 @@ def _with_url(row, url):
     return row
 
 
-def os_scope_plan(rows, region, backend_host="127.0.0.1", backend_map=None, frontend_map=None):
+def os_scope_plan(
+    rows, region, backend_host="127.0.0.1", backend_map=None, frontend_map=None, backends=None
+):
     """Where each endpoint of ``region`` is served, from ``openstack endpoint list`` rows.
 
-    Two ways to put HAProxy in front of a service, chosen per catalog host:port:
+    ``backends`` ``{endpoint URL: [host:port, ...]}``, when given, is the answer as it
+    stands: the catalog stays, and ``osc-scope table build`` checks every URL. It is the
+    only way to give several services of one host:port different backends (``/image`` and
+    ``/identity`` on port 80 of one address, served by two ports behind it). Otherwise, two
+    ways to put HAProxy in front of a service, chosen per catalog host:port:
 
     - ``frontend_map`` ``{service host:port: frontend host:port}``: the service stays, HAProxy
       listens on the frontend and the catalog is updated to point there (``updates``). A
@@ -46,6 +52,15 @@ def os_scope_plan(rows, region, backend_host="127.0.0.1", backend_map=None, fron
     "updates": [{"id", "interface", "service_type", "old", "url"}]}``. Rows without a URL
     are passed on untouched: ``osc-scope table build`` says what is wrong with them.
     """
+    if backends:
+        return {
+            "rows": list(rows),
+            "backends": {
+                url: [addrs] if isinstance(addrs, str) else list(addrs)
+                for url, addrs in backends.items()
+            },
+            "updates": [],
+        }
     backend_map, frontend_map = backend_map or {}, frontend_map or {}
     service_of = {frontend: service for service, frontend in frontend_map.items()}
     result = {"rows": [], "backends": {}, "updates": []}

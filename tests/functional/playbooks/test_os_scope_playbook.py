@@ -8,7 +8,8 @@ the first run configures and routes (also across clouds, by scope), the second c
 nothing, ``--check --diff`` changes nothing, and a catalog HAProxy cannot serve is refused
 while the running HAProxy keeps its config and its process. CloudThree keeps its service
 where it is (``os_scope_frontend_map``): its catalog, held by a stand-in ``openstack``
-command, is updated to point at its HAProxy.
+command, is updated to point at its HAProxy. CloudOne names each endpoint's backends
+(``os_scope_backends``): its identity has a stand-in of its own.
 """
 
 import contextlib
@@ -159,6 +160,17 @@ def lab(tmp_path_factory):
         os_scope_catalog_source="url",
         os_scope_catalog_url=f"http://127.0.0.1:{catalog_server.server_port}/v3/endpoints",
     )
+    # CloudOne's identity has a backend of its own on the shared frontend (os_scope_backends,
+    # per endpoint URL: what a host:port map cannot say).
+    identity = _serve("127.0.0.1", "CloudOne-identity")
+    servers.append(identity)
+    backend = hosts["CloudOne"].pop("os_scope_backend_map").popitem()[1]
+    hosts["CloudOne"]["os_scope_backends"] = {
+        row["URL"]: [
+            f"127.0.0.1:{identity.server_port}" if row["Service Type"] == "identity" else backend
+        ]
+        for row in catalog_server.catalog
+    }
     catalog_file = work / "CloudTwo.json"
     catalog_file.write_text(json.dumps(_rows("CloudTwo", frontends["CloudTwo"])))
     hosts["CloudTwo"].update(
@@ -309,6 +321,12 @@ def test_first_run_configures_and_routes(lab, first_run):
         assert (lab["work"] / cloud / "current" / "haproxy.cfg").is_file()
         table = json.loads((lab["work"] / cloud / "current" / "table.json").read_text())
         assert sorted(table["clouds"]) == sorted(CLOUDS)
+
+
+def test_backends_per_endpoint(lab, first_run):
+    frontend = lab["frontends"]["CloudOne"]
+    assert _get(f"{frontend}/identity/v3")["cloud"] == "CloudOne-identity"
+    assert _get(f"{frontend}/compute/v2.1/servers")["cloud"] == "CloudOne"
 
 
 def test_the_catalog_is_pointed_at_haproxy(lab, first_run):

@@ -106,3 +106,23 @@ def test_local_keystone_authtoken_uses_the_frontend(filters, table):
         "www_authenticate_uri": "http://127.0.0.2/identity",
         "auth_url": "http://127.0.0.2/identity",
     }
+
+
+def test_backends_per_endpoint_are_used_as_given(filters):
+    backends = {"http://10.0.0.11/image": ["127.0.0.1:9293"], "http://10.0.0.11:9696/": "h:1"}
+    plan = filters.os_scope_plan(
+        ROWS, "CloudOne", "10.9.9.9", {"10.0.0.11:80": "10.1.0.5:8080"}, backends=backends
+    )
+    assert plan == {
+        "rows": ROWS,
+        "backends": {
+            "http://10.0.0.11/image": ["127.0.0.1:9293"],
+            "http://10.0.0.11:9696/": ["h:1"],
+        },
+        "updates": [],
+    }
+
+
+def test_empty_backends_fall_back_to_the_maps(filters):
+    plan = filters.os_scope_plan(ROWS, "CloudOne", backends={})
+    assert plan["backends"]["http://10.0.0.11/image"] == ["127.0.0.1:80"]
