@@ -9,8 +9,10 @@ seconds per run). Everything it starts, it stops.
 
 The proxy under test runs ``nbthread 1``; its CPU time per request is the delta of utime +
 stime from /proc/<pid>/stat over the run divided by the requests wrk made. ``net`` also
-subtracts the proxy's idle CPU (health checks: one per backend per interval) measured
-before the runs. Each figure is the median of ``--runs`` runs.
+subtracts the proxy's idle CPU (health checks) measured before the runs. All proxies run at
+once and the runs are interleaved (round r: every case on every proxy, then round r + 1),
+so a change in the machine's load hits every row alike. Each figure is the median of
+``--runs`` runs.
 """
 
 import argparse
@@ -143,20 +145,17 @@ def wrk(port, headers, duration, connections):
 
 
 def measure(pid, port, headers, args, idle_rate):
-    rows = []
-    for _ in range(args.runs):
-        before = cpu_seconds(pid) if pid else 0.0
-        start = time.monotonic()
-        requests, rate = wrk(port, headers, args.duration, args.connections)
-        elapsed = time.monotonic() - start
-        used = (cpu_seconds(pid) - before) if pid else 0.0
-        rows.append(
-            (
-                rate,
-                used / requests * 1e6,
-                max(used - idle_rate * elapsed, 0.0) / requests * 1e6,
-            )
-        )
+    """One wrk run: (req/s, CPU us/req, net CPU us/req) of the proxy ``pid`` (None: none)."""
+    before = cpu_seconds(pid) if pid else 0.0
+    start = time.monotonic()
+    requests, rate = wrk(port, headers, args.duration, args.connections)
+    elapsed = time.monotonic() - start
+    used = (cpu_seconds(pid) - before) if pid else 0.0
+    net = max(used - idle_rate * elapsed, 0.0)
+    return rate, used / requests * 1e6, net / requests * 1e6
+
+
+def median_rows(rows):
     return tuple(statistics.median(column) for column in zip(*rows, strict=True))
 
 
@@ -192,44 +191,64 @@ def main():
     parser.add_argument(
         "--check-interval", default="2s", help="the router's health-check interval"
     )
+    parser.add_argument(
+        "--check-rate", type=int, default=None, help="most checks of other clouds per second"
+    )
     parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle CPU sampling")
     args = parser.parse_args()
 
-    results = []
-    with tempfile.TemporaryDirectory(prefix="osc-scope-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="osc-scope-bench-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         tmp = pathlib.Path(tmp)
         backend = free_port()
         (tmp / "backend.cfg").write_text(BACKEND_CFG.format(port=backend))
-        with haproxy(tmp / "backend.cfg", backend):
-            headers = {"X-Auth-Token": TOKEN}
-            results.append(("direct backend", "-", *measure(None, backend, headers, args, 0)))
-            port = free_port()
-            (tmp / "plain.cfg").write_text(PLAIN_CFG.format(port=port, backend=backend))
-            with haproxy(tmp / "plain.cfg", port) as proc:
-                idle = idle_cpu_rate(proc.pid, args.idle)
-                plain = measure(proc.pid, port, headers, args, idle)
-                results.append(("plain HAProxy, static use_backend", "-", *plain))
-            for count in [int(c) for c in args.clouds.split(",")]:
-                port, net = free_port(), free_port()
-                table = make_table(count, port, net, backend)
-                out = tmp / f"router-{count}"
-                render.render(
-                    table, "CloudOne", out, metrics=None, check_interval=args.check_interval
-                )
-                with haproxy(out / "haproxy.cfg", port) as proc:
-                    time.sleep(2.5)  # first health checks settle
-                    idle = idle_cpu_rate(proc.pid, args.idle)
-                    for label, headers in scope_headers().items():
-                        row = measure(proc.pid, port, headers, args, idle)
-                        results.append((f"router: {label}", str(count), *row))
-    print(f"\nwrk -t1 -c{args.connections} -d{args.duration}s, median of {args.runs} runs, "
-          f"proxy nbthread 1, check interval {args.check_interval}\n")  # fmt: skip
+        stack.enter_context(haproxy(tmp / "backend.cfg", backend))
+        # (label, clouds, pid, port, headers); pid None: nothing to measure but wrk
+        setups = [("direct backend", "-", None, backend, {"X-Auth-Token": TOKEN})]
+        port = free_port()
+        (tmp / "plain.cfg").write_text(PLAIN_CFG.format(port=port, backend=backend))
+        proc = stack.enter_context(haproxy(tmp / "plain.cfg", port))
+        setups.append(("plain HAProxy, static use_backend", "-", proc.pid, port,
+                       {"X-Auth-Token": TOKEN}))  # fmt: skip
+        remote_inter = {}
+        for count in [int(c) for c in args.clouds.split(",")]:
+            port, net = free_port(), free_port()
+            out = tmp / f"router-{count}"
+            render.render(
+                make_table(count, port, net, backend),
+                "CloudOne",
+                out,
+                metrics=None,
+                check_interval=args.check_interval,
+                check_rate=args.check_rate,
+            )
+            remote_inter[count] = re.search(
+                r"check inter (\S+)", (out / "haproxy.cfg").read_text()
+            ).group(1)
+            proc = stack.enter_context(haproxy(out / "haproxy.cfg", port))
+            for label, headers in scope_headers().items():
+                setups.append((f"router: {label}", str(count), proc.pid, port, headers))
+        time.sleep(2.5)  # first health checks settle
+        idle = {pid: idle_cpu_rate(pid, args.idle) for _, _, pid, _, _ in setups if pid}
+        samples = {index: [] for index in range(len(setups))}
+        for _ in range(args.runs):
+            for index, (_, _, pid, port, headers) in enumerate(setups):
+                samples[index].append(measure(pid, port, headers, args, idle.get(pid, 0.0)))
+    results = [(*setup[:2], *median_rows(samples[i])) for i, setup in enumerate(setups)]
+    plain = results[1][2:]
+    inter = ", ".join(f"{count} clouds: {value}" for count, value in remote_inter.items())
+    print(f"\nwrk -t1 -c{args.connections} -d{args.duration}s, median of {args.runs} "
+          f"interleaved runs, proxy nbthread 1, check interval {args.check_interval} "
+          f"(checks of other clouds every {inter})\n")  # fmt: skip
     print("| setup | clouds | req/s | CPU us/req | ratio | net CPU us/req | net ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for name, clouds, rate, cpu, net in results:
         if name == "direct backend":
             print(f"| {name} | - | {rate:,.0f} | - | - | - | - |")
             continue
+        name = name.replace("|", "\\|")  # markdown
         print(
             f"| {name} | {clouds} | {rate:,.0f} | {cpu:.2f} | {cpu / plain[1]:.2f}x "
             f"| {net:.2f} | {net / plain[2]:.2f}x |"

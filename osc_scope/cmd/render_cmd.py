@@ -46,6 +46,13 @@ def register(subparsers):
         "--check-interval", default="2s", metavar="<time>", help="health check interval"
     )
     parser.add_argument(
+        "--check-rate",
+        type=float,
+        metavar="<n>",
+        help="most health checks of other clouds per second, all together (default: 200); "
+        "beyond it their interval grows, so the cost stays flat with the number of clouds",
+    )
+    parser.add_argument(
         "--no-check", action="store_true", help="do not run 'haproxy -c' on the result"
     )
     parser.set_defaults(func=_render)
@@ -67,6 +74,7 @@ def _render(args):
             log_target=args.log_target,
             threads=args.threads,
             check_interval=args.check_interval,
+            check_rate=args.check_rate,
         )
         if not args.no_check:
             if shutil.which("haproxy"):

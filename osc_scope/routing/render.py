@@ -2,12 +2,14 @@
 
 Everything lands in one directory that HAProxy runs from alone (``default-path config``):
 ``haproxy.cfg`` (from ``haproxy/haproxy.cfg.j2``), ``routing.lua`` (the plan as a Lua
-table, read by the Lua router), ``maps/`` (path prefixes, routes and the fast-path regexes
-read by the native fast path) and ``lua/`` (copies of ``haproxy/lua``). Both paths are fed
-from the same plan, so they cannot disagree about a route.
+table, read by the Lua router), ``maps/`` (path prefixes, routes keyed ``cloud/service``,
+clouds, service aliases and the fast-path regexes, read by the native path and by Lua) and
+``lua/`` (copies of ``haproxy/lua``). Both paths are fed from the same plan, so they cannot
+disagree about a route.
 """
 
 import ipaddress
+import math
 import os
 import pathlib
 import re
@@ -50,7 +52,7 @@ HAPROXY_ERRORS += (
     (413, "Request Entity Too Large", "the HTTP request headers are too large"),
     (500, "Internal Server Error", "internal error in the router"),
 )
-# Refusals decided by the Lua router (txn.osc_status).
+# Refusals decided by the Lua router: it names the backend osc-scope:error-<code>.
 LUA_ERRORS = (
     (400, "Bad Request"),
     (404, "Not Found"),
@@ -62,6 +64,11 @@ LUA_ERRORS = (
 DEFAULT_METRICS_PORT = 8405
 KNOWN_LISTED = 20  # clouds named in an "unknown cloud" error
 DEFAULT_TIMEOUTS = {"connect": "5s", "client": "300s", "server": "300s", "check": "2s"}
+# Health checks of the other clouds, per second, all together: each other cloud's services
+# are checked every check_interval while they fit in this budget, less often beyond it, so a
+# router's background work does not grow with the number of clouds (a check costs ~20 us).
+DEFAULT_CHECK_RATE = 200
+TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 class RenderError(ValueError):
@@ -130,23 +137,21 @@ def scope_regex(types, required=()):
 
 
 def routable_condition(alternatives=FAST_FAILOVER):
-    """ACL terms: every alternative of the expression has a backend (A, A|B, A|B|C)."""
+    """ACL terms: every alternative of a failover has a backend (A|B, A|B|C)."""
     terms = []
-    for count in range(1, alternatives + 1):
-        term = ["osc_fast"] + [f"osc_b{i}" for i in range(1, count + 1)]
+    for count in range(2, alternatives + 1):
+        term = ["osc_multi"] + [f"osc_b{i}" for i in range(1, count + 1)]
         if count < alternatives:
             term.append(f"!osc_c{count + 1}")
         terms.append(" ".join(term))
     return " || ".join(terms)
 
 
-def _map_lines(frontend):
-    exact, prefix = [], []
-    for path, service in sorted(frontend.prefixes.items(), key=lambda i: -len(i[0])):
-        if path:
-            exact.append(f"{path} {service}")
-        prefix.append(f"{path}/ {service}")
-    return "\n".join(exact) + "\n", "\n".join(prefix) + "\n"
+def _prefix_map(frontend):
+    """``<prefix>/ <service>`` lines, longest first: HAProxy matches ``path + "/"`` against
+    them in order, so "/image" and "/image/v2" find "/image/" but "/images" does not."""
+    paths = sorted(frontend.prefixes.items(), key=lambda i: -len(i[0]))
+    return "".join(f"{path}/ {service}\n" for path, service in paths)
 
 
 def _server_name(address):
@@ -175,11 +180,29 @@ def default_metrics(plan):
     return f"127.0.0.1:{DEFAULT_METRICS_PORT}"
 
 
+def milliseconds(text):
+    """An HAProxy time ("200ms", "2s", "1m"; a bare number is ms) in milliseconds."""
+    match = re.fullmatch(r"(\d+)(us|ms|s|m|h|d)?", str(text).strip())
+    if not match:
+        raise RenderError(f"bad time {text!r}: use e.g. 500ms, 2s, 1m")
+    return max(1, round(int(match.group(1)) * TIME_UNITS[match.group(2) or "ms"]))
+
+
+def remote_check_interval(plan, check_interval, check_rate):
+    """The interval of each check of another cloud: ``check_interval``, stretched so that
+    all of them together stay within ``check_rate`` checks per second."""
+    remote = sum(len(be.servers) for be in plan.backends if not be.local)
+    if check_rate <= 0:
+        raise RenderError(f"check rate must be positive, not {check_rate}")
+    return max(milliseconds(check_interval), math.ceil(remote * 1000 / check_rate))
+
+
 def render(routing_table, cloud, output_dir, **options):
     """Write the router of ``cloud`` into ``output_dir``; return the haproxy.cfg path.
 
     Options: tls_cert, ca_file, insecure, metrics ("auto", "127.0.0.1:8405" or None), log_target,
-    log_level, threads, check_interval, timeouts (dict), fast_path (False: Lua only).
+    log_level, threads, check_interval, check_rate (most checks of other clouds per
+    second), timeouts (dict), fast_path (False: Lua only).
     """
     import jinja2
 
@@ -193,6 +216,8 @@ def render(routing_table, cloud, output_dir, **options):
         raise RenderError(f"{cloud} has https frontends: give --tls-cert (PEM cert + key)")
     if any(be.tls for be in plan.backends) and not (ca_file or insecure):
         raise RenderError("other clouds use https: give --ca-file, or --insecure explicitly")
+    check_interval = options.get("check_interval") or "2s"
+    check_rate = float(options.get("check_rate") or DEFAULT_CHECK_RATE)
     metrics = options.get("metrics", "auto")
     if metrics == "auto":
         metrics = default_metrics(plan)
@@ -220,7 +245,8 @@ def render(routing_table, cloud, output_dir, **options):
         log_target=options.get("log_target") or "stdout format raw",
         log_level=options.get("log_level") or "info",
         threads=int(options.get("threads") or 1),
-        check_interval=options.get("check_interval") or "2s",
+        check_interval=f"{milliseconds(check_interval)}ms",
+        remote_check_interval=f"{remote_check_interval(plan, check_interval, check_rate)}ms",
         timeouts={**DEFAULT_TIMEOUTS, **(options.get("timeouts") or {})},
         fast_path=options.get("fast_path", True),
         fast_failover=FAST_FAILOVER,
@@ -231,10 +257,12 @@ def render(routing_table, cloud, output_dir, **options):
     (out / "haproxy.cfg").write_text(text)
     (out / "routing.lua").write_text(routing_lua(plan))
     for fe in plan.frontends:
-        exact, prefix = _map_lines(fe)
-        (out / "maps" / f"{fe.map_name}.exact.map").write_text(exact)
-        (out / "maps" / f"{fe.map_name}.prefix.map").write_text(prefix)
-    routes = "".join(f"{key} {name}\n" for key, name in sorted(plan.routes.items()))
+        (out / "maps" / f"{fe.map_name}.prefix.map").write_text(_prefix_map(fe))
+    # keyed cloud/service: HAProxy's concat converter appends, and the cloud comes first
+    routes = "".join(
+        f"{'/'.join(reversed(key.split('/', 1)))} {name}\n"
+        for key, name in sorted(plan.routes.items())
+    )
     (out / "maps" / "routes.map").write_text(routes)
     (out / "maps" / "clouds.map").write_text("".join(f"{c} {c}\n" for c in plan.clouds))
     aliases = "".join(f"{name} {official}\n" for name, official in plan.aliases.items())

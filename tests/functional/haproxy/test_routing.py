@@ -1,6 +1,7 @@
 """Real haproxy routers on loopback: routes, headers, errors, failover, hops, logs."""
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -159,3 +160,22 @@ def test_logs_carry_the_decision_never_the_token(clouds):
         assert "cloud=CloudTwo service=image" in log
         assert TOKEN not in log
         assert "SCOPE" not in log
+
+
+def test_an_error_on_traffic_brings_the_next_check_forward(make_clouds):
+    # at most 0.1 check of CloudTwo per second: its 5 services every 50 s, yet an error
+    # seen on real traffic makes CloudOne check again at once, and fail over in ~2 checks
+    clouds = make_clouds()
+    router = clouds.start("CloudOne", check_rate=0.1)
+    clouds.start("CloudTwo")
+    clouds.wait_ready()
+    time.sleep(1)  # checks run every fastinter until a server is fully up, then every 50 s
+    assert "check inter 50000ms fastinter 200ms" in (router.directory / "haproxy.cfg").read_text()
+    clouds.echo["CloudTwo", "image"].stop()
+    headers = scoped(WIRE.replace('"image":"CloudTwo"', '"image":"CloudTwo|CloudOne"'))
+    started = time.monotonic()
+    clouds.wait_for(
+        lambda: clouds.request("CloudOne", "/image/v2", headers)[1].get("cloud") == "CloudOne",
+        timeout=8,
+    )
+    assert time.monotonic() - started < 8

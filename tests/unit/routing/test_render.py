@@ -50,8 +50,6 @@ def test_prefix_maps_are_longest_first_and_whole_segments(rendered):
     lengths = [len(line.split(" ")[0]) for line in prefix if line]
     assert lengths == sorted(lengths, reverse=True)
     assert "/compute/v2.1/ compute" in prefix
-    exact = (rendered / "maps" / "CloudOne_127.0.0.1_80.exact.map").read_text()
-    assert "/image image\n" in exact
     assert (rendered / "maps" / "CloudOne_127.0.0.1_9696.prefix.map").read_text() == "/ network\n"
 
 
@@ -69,8 +67,8 @@ def test_routes_map_every_service_and_cloud(rendered):
     routes = dict(
         line.split(" ") for line in (rendered / "maps" / "routes.map").read_text().splitlines()
     )
-    assert routes["image/CloudTwo"] == "CloudTwo:image"
-    assert routes["identity/CloudOne"] == "CloudOne:identity"
+    assert routes["CloudTwo/image"] == "CloudTwo:image"
+    assert routes["CloudOne/identity"] == "CloudOne:identity"
     assert len(routes) == 10
 
 
@@ -117,6 +115,31 @@ def test_routing_lua_loads_in_lua_53(rendered):
     assert routing.frontends["CloudOne:127.0.0.1:9696"][""] == "network"
 
 
+def test_checks_of_other_clouds_share_a_budget(tmp_path):
+    # CloudOne's table has 5 services in CloudTwo: 5 remote servers to check
+    render.render(TABLE, "CloudOne", tmp_path, check_interval="2s")
+    config = (tmp_path / "haproxy.cfg").read_text()
+    assert config.count("check inter 2000ms fastinter 2000ms observe layer7") == 5
+    render.render(TABLE, "CloudOne", tmp_path, check_interval="500ms", check_rate=0.5)
+    config = (tmp_path / "haproxy.cfg").read_text()
+    assert config.count("check inter 10000ms fastinter 500ms observe layer7") == 5
+    assert "inter 500ms" in config  # local servers keep the interval asked for
+
+
+@pytest.mark.parametrize("text, ms", [("200ms", 200), ("2s", 2000), ("1m", 60000), ("750", 750)])
+def test_haproxy_times(text, ms):
+    assert render.milliseconds(text) == ms
+
+
+def test_refusals_are_backends_the_routed_path_never_evaluates(rendered):
+    config = (rendered / "haproxy.cfg").read_text()
+    frontend = config.split("frontend CloudOne:127.0.0.1:80\n")[1].split("\nbackend ")[0]
+    assert "http-request return" not in frontend
+    for code, _title in render.LUA_ERRORS:
+        assert f"backend osc-scope:error-{code}\n" in config
+    assert "default_backend osc-scope:no-decision" in frontend
+
+
 def test_remote_path_prefix_is_rewritten_when_it_differs(tmp_path):
     table = copy.deepcopy(TABLE)
     for endpoint in table["clouds"]["CloudTwo"]["endpoints"]:
@@ -144,6 +167,8 @@ def test_remote_path_prefix_is_rewritten_when_it_differs(tmp_path):
             {},
             "--ca-file",
         ),
+        (lambda t: None, {"check_interval": "2 seconds"}, "bad time"),
+        (lambda t: None, {"check_rate": -1}, "check rate must be positive"),
     ],
 )
 def test_refusals(tmp_path, change, options, needle):
