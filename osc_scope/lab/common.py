@@ -142,16 +142,11 @@ def common_sections(ctx, cloud, service):
 
 
 def config_digest(directory):
-    """A digest of every file under ``directory``: a process is restarted when it changes.
-
-    Files named ``*.digest`` (where the digest of a running process is kept) are left out.
-    """
+    """A digest of every file under ``directory``: a process is restarted when it changes."""
     digest = hashlib.sha256()
     for root, dirs, files in os.walk(directory):
         dirs.sort()
         for name in sorted(files):
-            if name.endswith(".digest"):
-                continue
             with open(os.path.join(root, name), "rb") as stream:
                 digest.update(name.encode() + b"\0" + stream.read())
     return digest.hexdigest()

@@ -71,26 +71,16 @@ class _Run:
 
     def ensure(self, spec, config_dir=None):
         """Start a process; restart it when its config changed since it was started."""
-        digest_file = self.lab.path("run", f"{spec.name}.digest")
-        digest = common.config_digest(config_dir) if config_dir else ""
-        if self.procs.alive(spec.name):
-            try:
-                with open(digest_file) as stream:
-                    if stream.read() == digest:
-                        return
-            except FileNotFoundError:
-                pass
-            self.say(f"{spec.name}: config changed, restarting")
-            self.procs.stop(spec.name)
-        self.procs.start(
+        state = self.procs.ensure(
             spec.name,
             spec.argv,
+            common.config_digest(config_dir) if config_dir else "",
             env=spec.env,
             cwd=self.lab.workdir,
             stop_signal=signal.SIGINT if spec.port else signal.SIGTERM,  # uWSGI: SIGINT
         )
-        with open(digest_file, "w") as stream:
-            stream.write(digest)
+        if state == "restarted":
+            self.say(f"{spec.name}: config changed, restarted")
 
     def wait_port(self, spec, timeout=60):
         try:

@@ -122,6 +122,31 @@ class ProcessTable:
         self._children[name] = proc  # reaped by poll() in alive checks of this run
         return proc.pid
 
+    def _digest_file(self, name):
+        return os.path.join(self.run_dir, f"{name}.digest")
+
+    def runs_with(self, name, digest):
+        """Whether ``name`` runs, started from the configuration whose digest is ``digest``."""
+        if not self.alive(name):
+            return False
+        try:
+            with open(self._digest_file(name)) as stream:
+                return stream.read() == digest
+        except FileNotFoundError:
+            return False
+
+    def ensure(self, name, argv, digest, **options):
+        """Start ``argv`` unless it already runs from this configuration (``digest``);
+        restart it when it runs from another. Returns "running", "restarted" or "started";
+        ``options`` go to ``start``."""
+        if self.runs_with(name, digest):
+            return "running"
+        state = "restarted" if self.stop(name) else "started"
+        self.start(name, argv, **options)
+        with open(self._digest_file(name), "w") as stream:
+            stream.write(digest)
+        return state
+
     def exited(self, name):
         """True when a process started by this object has exited (reaping it)."""
         proc = getattr(self, "_children", {}).get(name)

@@ -10,7 +10,6 @@ reproduce every file by hand.
 import json
 import os
 import shutil
-import subprocess
 
 from osc_scope.lab import common, identity, layout, processes
 from osc_scope.routing import catalog, table
@@ -70,30 +69,16 @@ def render(lab, routing_table, cloud):
 
 
 def start(lab, procs, cloud, directory, timeout=15):
-    """Start (or restart, when its files changed) the cloud's HAProxy; wait for it."""
+    """Start (or restart, when its files changed) the cloud's HAProxy; wait for it.
+
+    A changed config is checked (``haproxy -c``) before the running HAProxy is stopped."""
     name = haproxy_name(cloud)
     config = os.path.join(directory, "haproxy.cfg")
-    stamp = os.path.join(directory, ".running.digest")
     digest = common.config_digest(directory)
-    if procs.alive(name):
-        try:
-            with open(stamp) as stream:
-                unchanged = stream.read() == digest
-        except FileNotFoundError:
-            unchanged = False
-        if unchanged:
-            return
-        procs.stop(name)
-    check = subprocess.run(
-        [HAPROXY, "-c", "-q", "-f", config], cwd=directory, capture_output=True, text=True
-    )
-    if check.returncode:
-        raise processes.LabProcessError(
-            f"{config} is refused by haproxy -c: {(check.stderr or check.stdout).strip()}"
-        )
-    procs.start(name, [HAPROXY, "-db", "-f", config], cwd=directory)
-    with open(stamp, "w") as stream:
-        stream.write(digest)
+    if procs.runs_with(name, digest):
+        return
+    renderer.check(config)
+    procs.ensure(name, [HAPROXY, "-db", "-f", config], digest, cwd=directory)
     for port in cloud.frontend_ports():
         processes.wait_for_port(
             cloud.address, port, timeout, alive=lambda: not procs.exited(name), what=name

@@ -25,6 +25,18 @@ def test_start_records_pid_and_stop_ends_the_group(table):
     assert not table.stop("sleeper")
 
 
+def test_ensure_restarts_only_when_the_configuration_changed(table):
+    sleeper = ["sleep", "30"]
+    assert table.ensure("svc", sleeper, "digest-1") == "started"
+    pid = table.pid("svc")
+    assert table.runs_with("svc", "digest-1")
+    assert table.ensure("svc", sleeper, "digest-1") == "running"
+    assert table.pid("svc") == pid
+    assert table.ensure("svc", sleeper, "digest-2") == "restarted"
+    assert table.pid("svc") not in (None, pid)
+    assert not table.runs_with("svc", "digest-1")
+
+
 def test_a_recycled_pid_is_not_taken_for_ours(table, tmp_path):
     table.start("short", [sys.executable, "-c", "pass"])
     with open(tmp_path / "run" / "short.pid", "w") as stream:
