@@ -45,16 +45,9 @@ def service_at(plan, path):
     return best and best[1]
 
 
-def _clouds(node):
-    if isinstance(node, scope_mod.Cloud):
-        return [node.name]
-    parts = node.options if isinstance(node, scope_mod.Failover) else node.members
-    return [name for part in parts for name in _clouds(part)]
-
-
 def _decide(plan, service, node):
     text = str(node)
-    for cloud in _clouds(node):
+    for cloud in node.clouds():
         if cloud not in plan.clouds:
             known = ", ".join(plan.clouds)
             return Line(service, text, [], 400, f"unknown cloud {cloud!r}; known: {known}")
