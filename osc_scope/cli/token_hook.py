@@ -26,6 +26,7 @@ import urllib.parse
 import requests.auth
 import requests.utils
 
+from osc_scope.origin import origin
 from osc_scope.scope import SCOPE_HEADER, TOKEN_SEPARATOR, ScopeError, join_token
 from osc_scope.scope.expression import check_cloud_name
 
@@ -116,22 +117,16 @@ def _catalog(access):
 
 
 _URL_KEYS = ("url", "publicURL", "internalURL", "adminURL")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _origin(url):
-    """``(scheme, host, port)`` of an http(s) URL, default port filled in, else None."""
-    if not isinstance(url, str) or not url:
+    """``scheme://host:port`` of an http(s) URL, else None."""
+    if not isinstance(url, str):
         return None
     try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError:  # a port that is no number, a bad IPv6 literal
+        return origin(url)
+    except ValueError:  # not http(s), a port that is no number, a bad IPv6 literal
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    return scheme, parts.hostname, port or _DEFAULT_PORTS[scheme]
 
 
 def _is_token_request(request):
@@ -192,13 +187,8 @@ def report_router_error(response, *args, **kwargs):
         reason = f"{int(error['code'])} {error['title']}: {error['message']}"
     except (ValueError, KeyError, TypeError):
         return response
-    LOG.warning("scope router at %s answered %s", _origin_text(response.url), reason[:500])
+    LOG.warning("scope router at %s answered %s", _origin(response.url) or "?", reason[:500])
     return response
-
-
-def _origin_text(url):
-    origin = _origin(url)
-    return f"{origin[0]}://{origin[1]}:{origin[2]}" if origin else "?"
 
 
 def install(ksa_session, scope, local_cloud):

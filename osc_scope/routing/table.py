@@ -15,6 +15,7 @@ import re
 import tempfile
 import urllib.parse
 
+from osc_scope.origin import origin
 from osc_scope.routing.catalog import read_json
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
 FORMAT = 1
 CLOUD_NAME = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})")
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class TableError(ValueError):
@@ -117,15 +117,10 @@ class RoutingTable:
 
 def frontend_of(url):
     """``scheme://host:port`` of an endpoint URL, the port made explicit."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise TableError(f"endpoint URL {url!r} is not an absolute http(s) URL")
     try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
-    except ValueError:
-        raise TableError(f"endpoint URL {url!r} has a bad port") from None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"{parts.scheme}://{host}:{port}"
+        return origin(url)
+    except ValueError as exc:
+        raise TableError(f"endpoint URL {url!r} {exc}") from None
 
 
 def _url_key(url):

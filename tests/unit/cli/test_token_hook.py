@@ -187,9 +187,9 @@ def test_any_interface_or_region_of_the_catalog_is_the_cloud(mocked):
 @pytest.mark.parametrize(
     ("url", "origin"),
     [
-        ("http://127.0.0.1/image", ("http", "127.0.0.1", 80)),
-        ("HTTPS://Cloud.Example/x", ("https", "cloud.example", 443)),
-        ("http://[::1]:5000/v3", ("http", "::1", 5000)),
+        ("http://127.0.0.1/image", "http://127.0.0.1:80"),
+        ("HTTPS://Cloud.Example/x", "https://cloud.example:443"),
+        ("http://[::1]:5000/v3", "http://[::1]:5000"),
         ("http://host:notaport/", None),
         ("ftp://host/", None),
         ("/relative/path", None),
