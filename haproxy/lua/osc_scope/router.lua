@@ -75,6 +75,11 @@ local function parse_hops(value, limit)
   return hops
 end
 
+local function refuse_fanout(node, service)
+  return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
+                .. expression.to_string(node), service)
+end
+
 -- The backend for one cloud expression, or a refusal.
 local function choose(routing, service, node, is_up)
   for _, cloud in ipairs(expression.clouds(node)) do
@@ -87,8 +92,7 @@ local function choose(routing, service, node, is_up)
     end
   end
   if node.kind == "fanout" then
-    return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
-                  .. expression.to_string(node), service)
+    return refuse_fanout(node, service)
   end
   if node.kind == "cloud" then
     -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
@@ -97,8 +101,7 @@ local function choose(routing, service, node, is_up)
   local tried = {}
   for _, option in ipairs(node.items) do
     if option.kind == "fanout" then
-      return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
-                    .. expression.to_string(option), service)
+      return refuse_fanout(option, service)
     end
     local backend = routing.backend_of(service, option.name)
     if is_up(backend) then
