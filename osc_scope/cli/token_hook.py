@@ -27,11 +27,10 @@ import requests.auth
 import requests.utils
 
 from osc_scope.origin import origin
-from osc_scope.scope import SCOPE_HEADER, TOKEN_SEPARATOR, ScopeError, join_token
+from osc_scope.scope import SCOPE_HEADER, TOKEN_HEADER, TOKEN_SEPARATOR, ScopeError, join_token
 from osc_scope.scope.expression import check_cloud_name
 
 LOG = logging.getLogger(__name__)
-TOKEN_HEADER = "X-Auth-Token"
 IDENTITY = "identity"
 
 

@@ -55,9 +55,9 @@ def _up(args):
     names = None
     if args.clouds:
         names = [n.strip() for n in args.clouds.split(",") if n.strip()]
-        from osc_scope.routing.table import CLOUD_NAME
+        from osc_scope.scope.names import is_cloud_name
 
-        bad = [n for n in names if not CLOUD_NAME.fullmatch(n)]
+        bad = [n for n in names if not is_cloud_name(n)]
         if bad or not names or len(set(names)) != len(names):
             raise CommandError(f"--clouds: expected distinct names of A-Z a-z 0-9 _ . -, got "
                                f"{args.clouds!r}")  # fmt: skip

@@ -71,7 +71,7 @@ def request_scope(request):
         _, text = scope_api.split_token(header)
         if text is not None:
             return text
-    return request.headers.get("X-Scope") or None
+    return request.headers.get(scope_api.SCOPE_HEADER) or None
 
 
 def failover_clouds(expression):

@@ -7,9 +7,10 @@ HAProxy: the routing table is built from these records in ``osc_scope.routing.ta
 """
 
 import dataclasses
-import functools
 import json
 import pathlib
+
+from osc_scope.scope.service_types import service_registry
 
 __all__ = ["CatalogError", "Endpoint", "from_endpoint_list", "read_file", "read_cloud"]
 
@@ -28,20 +29,13 @@ class Endpoint:
     url: str
 
 
-@functools.cache
-def _service_types():
-    import os_service_types
-
-    return os_service_types.ServiceTypes()
-
-
 def normalise_service_type(name):
     """Official type for a catalog's service type (``volumev3`` -> ``block-storage``).
 
     A type the registry does not know is kept as it is: deployers may register their own
     services, and the router can still route them by URL.
     """
-    return _service_types().get_service_type(name) or name
+    return service_registry().get_service_type(name) or name
 
 
 # The column names of ``openstack endpoint list -f json``, and their Keystone API names.

@@ -11,6 +11,7 @@ import re
 import urllib.parse
 
 from osc_scope.routing import table as table_mod
+from osc_scope.scope.service_types import service_aliases
 
 __all__ = ["Backend", "Frontend", "Plan", "PlanError", "build", "service_aliases"]
 
@@ -79,22 +80,6 @@ def _split(url):
     parts = urllib.parse.urlsplit(table_mod.frontend_of(url))
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     return parts.scheme, host, parts.port
-
-
-def service_aliases(extra_types=()):
-    """Every name a scope may use for a service, as the CLI normalises it."""
-    import os_service_types
-
-    registry = os_service_types.ServiceTypes()
-    aliases = {}
-    for project, data in registry.primary_service_by_project.items():
-        aliases[project.lower().replace("_", "-")] = data["service_type"]
-    for official, names in registry.all_types_by_service_type.items():
-        for name in (official, *names):
-            aliases[name.lower().replace("_", "-")] = official
-    for official in extra_types:  # deployers' own services, routed by URL
-        aliases.setdefault(official.lower().replace("_", "-"), official)
-    return dict(sorted(aliases.items()))
 
 
 def _preferred(endpoints):

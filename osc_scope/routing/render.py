@@ -18,12 +18,12 @@ import subprocess
 import sys
 
 from osc_scope.routing import plan as plan_mod
+from osc_scope.scope.names import CLOUD_NAME_PATTERN
 
 __all__ = ["RenderError", "check", "haproxy_dir", "render"]
 
-CLOUD_NAME = "[A-Za-z0-9_.-]{1,255}"
 FAST_FAILOVER = 3  # the native path serves A, A|B and A|B|C; longer ones go to Lua
-CLOUD_VALUE = f"{CLOUD_NAME}(?:\\|{CLOUD_NAME}){{0,{FAST_FAILOVER - 1}}}"
+CLOUD_VALUE = f"{CLOUD_NAME_PATTERN}(?:\\|{CLOUD_NAME_PATTERN}){{0,{FAST_FAILOVER - 1}}}"
 
 # Errors HAProxy makes itself (no server up, bad gateway...), as OpenStack-style JSON.
 HAPROXY_ERRORS = (

@@ -17,6 +17,7 @@ import urllib.parse
 
 from osc_scope.origin import origin
 from osc_scope.routing.catalog import read_json
+from osc_scope.scope.names import CLOUD_NAME_RULE, is_cloud_name
 
 __all__ = [
     "FORMAT",
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 FORMAT = 1
-CLOUD_NAME = re.compile(r"[A-Za-z0-9_.-]{1,255}")
 HOST_PORT = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})")
 
 
@@ -206,8 +206,8 @@ def from_dict(document):
 
 def _cloud_from_dict(name, raw):
     where = f"cloud {name!r}"
-    if not CLOUD_NAME.fullmatch(name):
-        raise TableError(f"{where}: a cloud name is 1-255 of A-Z a-z 0-9 _ . -")
+    if not is_cloud_name(name):
+        raise TableError(f"{where}: a cloud name is {CLOUD_NAME_RULE}")
     if not isinstance(raw, dict):
         raise TableError(f"{where}: expected an object")
     if raw.get("region", name) != name:

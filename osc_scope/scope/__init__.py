@@ -21,7 +21,6 @@ from osc_scope.scope.errors import (
     UnknownServiceError,
 )
 from osc_scope.scope.expression import (
-    MAX_CLOUD_NAME,
     MAX_DEPTH,
     Cloud,
     Failover,
@@ -29,18 +28,31 @@ from osc_scope.scope.expression import (
     parse_expression,
 )
 from osc_scope.scope.model import MAX_SCOPE_BYTES, Scope, parse
-from osc_scope.scope.wire import (
+from osc_scope.scope.names import (
+    CLOUD_NAME,
+    CLOUD_NAME_PATTERN,
+    CLOUD_NAME_RULE,
+    CLOUDS_HEADER,
     HOPS_HEADER,
+    MAX_CLOUD_NAME,
+    PARTIAL_HEADER,
     SCOPE_HEADER,
+    SERVICE_TOKEN_HEADER,
+    SUBJECT_TOKEN_HEADER,
+    TOKEN_HEADER,
     TOKEN_SEPARATOR,
-    decode_token,
-    join_token,
-    split_token,
+    is_cloud_name,
 )
+from osc_scope.scope.service_types import service_aliases, service_registry
+from osc_scope.scope.wire import decode_token, join_token, split_token
 
 __all__ = [
     "BadExpressionError",
     "BadValueError",
+    "CLOUD_NAME",
+    "CLOUD_NAME_PATTERN",
+    "CLOUD_NAME_RULE",
+    "CLOUDS_HEADER",
     "Cloud",
     "DuplicateServiceError",
     "Failover",
@@ -50,16 +62,23 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_SCOPE_BYTES",
     "NotObjectError",
+    "PARTIAL_HEADER",
     "SCOPE_HEADER",
+    "SERVICE_TOKEN_HEADER",
+    "SUBJECT_TOKEN_HEADER",
     "Scope",
     "ScopeError",
     "ScopeSyntaxError",
+    "TOKEN_HEADER",
     "TOKEN_SEPARATOR",
     "TooLongError",
     "UnknownServiceError",
     "decode_token",
+    "is_cloud_name",
     "join_token",
     "parse",
     "parse_expression",
+    "service_aliases",
+    "service_registry",
     "split_token",
 ]

@@ -19,9 +19,9 @@ import dataclasses
 import string
 
 from osc_scope.scope.errors import BadExpressionError, TooLongError
+from osc_scope.scope.names import MAX_CLOUD_NAME
 
 NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
-MAX_CLOUD_NAME = 255
 MAX_DEPTH = 16
 SPACE = " "
 

@@ -12,10 +12,14 @@ from osc_scope.scope.errors import UnknownServiceError
 
 
 @functools.cache
-def _registry():
+def service_registry():
+    """The os-service-types registry, loaded once per process (the only place it is)."""
     import os_service_types
 
     return os_service_types.ServiceTypes()
+
+
+_registry = service_registry
 
 
 @functools.cache
@@ -60,3 +64,19 @@ def normalize(name):
 def official_types():
     """All official service types of the registry (for tests and suggestions)."""
     return tuple(sorted(_registry().all_types_by_service_type))
+
+
+def service_aliases(extra_types=()):
+    """Every name a scope may use for a service -> its official type, as ``lookup`` reads
+    names (lower case, ``-`` for ``_``): the table the HAProxy router is given, so both
+    sides accept the same names. ``extra_types``: deployers' own types, routed by URL."""
+    registry = service_registry()
+    aliases = {}
+    for project, data in registry.primary_service_by_project.items():
+        aliases[project.lower().replace("_", "-")] = data["service_type"]
+    for official, names in registry.all_types_by_service_type.items():
+        for name in (official, *names):
+            aliases[name.lower().replace("_", "-")] = official
+    for official in extra_types:
+        aliases.setdefault(official.lower().replace("_", "-"), official)
+    return dict(sorted(aliases.items()))

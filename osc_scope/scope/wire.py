@@ -7,12 +7,7 @@ client sent: the raw JSON after ``!SCOPE!``, spaces and all.
 """
 
 from osc_scope.scope.model import Scope, parse
-
-TOKEN_SEPARATOR = "!SCOPE!"
-SCOPE_HEADER = "X-Scope"
-HOPS_HEADER = "X-Scope-Hops"
-TOKEN_HEADER = "X-Auth-Token"
-SUBJECT_TOKEN_HEADER = "X-Subject-Token"
+from osc_scope.scope.names import TOKEN_SEPARATOR
 
 
 def _wire_text(scope):
