@@ -51,7 +51,7 @@ def _decide(plan, service, node):
         if cloud not in plan.clouds:
             known = ", ".join(plan.clouds)
             return Line(service, text, [], 400, f"unknown cloud {cloud!r}; known: {known}")
-        if f"{service}/{cloud}" not in plan.routes:
+        if plan.route(cloud, service) is None:
             return Line(service, text, [], 400, f"cloud {cloud!r} has no {service} service")
     options = node.options if isinstance(node, scope_mod.Failover) else (node,)
     backends = []
@@ -59,7 +59,7 @@ def _decide(plan, service, node):
         if isinstance(option, scope_mod.FanOut):
             reason = "fan-out ('&') is not served by the router yet"
             return Line(service, text, backends, 501, reason)
-        backends.append(plan.routes[f"{service}/{option.name}"])
+        backends.append(plan.route(option.name, service))
     return Line(service, text, backends)
 
 

@@ -13,10 +13,19 @@ import urllib.parse
 from osc_scope.routing import table as table_mod
 from osc_scope.scope.service_types import service_aliases
 
-__all__ = ["Backend", "Frontend", "Plan", "PlanError", "build", "service_aliases"]
+__all__ = [
+    "Backend",
+    "Frontend",
+    "Plan",
+    "PlanError",
+    "build",
+    "route_key",
+    "service_aliases",
+]
 
 INTERFACE_PREFERENCE = ("public", "internal", "admin")
 NAME_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+KNOWN_LISTED = 20  # clouds named in an "unknown cloud" refusal
 
 
 class PlanError(ValueError):
@@ -34,6 +43,11 @@ class Frontend:
     @property
     def bind(self):
         return f"{self.host}:{self.port}"
+
+    @property
+    def origin(self):
+        """``scheme://host:port``, as the routing table names frontends."""
+        return f"{self.scheme}://{self.bind}"
 
     @property
     def map_name(self):
@@ -61,10 +75,27 @@ class Plan:
     clouds: list
     frontends: list
     backends: list
-    routes: dict  # "service/cloud" -> backend name
+    routes: dict  # route_key(cloud, service) -> backend name
     local_types: list
     aliases: dict  # name as written (lower case, '-' for '_') -> official type
     table_types: list  # every service type of the table, for the native fast path
+
+    def route(self, cloud, service):
+        """The backend serving ``service`` of ``cloud`` here, or None."""
+        return self.routes.get(route_key(cloud, service))
+
+    def known_clouds_text(self):
+        """The clouds an "unknown cloud" refusal lists (the first KNOWN_LISTED)."""
+        listed = ", ".join(self.clouds[:KNOWN_LISTED])
+        if len(self.clouds) > KNOWN_LISTED:
+            listed += f" and {len(self.clouds) - KNOWN_LISTED} more"
+        return listed
+
+
+def route_key(cloud, service):
+    """``CloudTwo/image``: the one key order of routes, in the plan and in maps/routes.map
+    (the native path builds it with HAProxy's concat, which appends: the cloud comes first)."""
+    return f"{cloud}/{service}"
 
 
 def backend_name(cloud, service):
@@ -130,7 +161,7 @@ def build(routing_table, cloud_name):
     for service in sorted(local_servers):
         name = backend_name(local.name, service)
         backends.append(Backend(name, local.name, service, True, local_servers[service]))
-        routes[f"{service}/{local.name}"] = name
+        routes[route_key(local.name, service)] = name
     for cloud in routing_table.clouds.values():
         if cloud.name == local.name:
             continue
@@ -162,7 +193,7 @@ def build(routing_table, cloud_name):
                     ],
                 )
             )
-            routes[f"{service}/{cloud.name}"] = name
+            routes[route_key(cloud.name, service)] = name
 
     table_types = sorted(
         {e.service_type for c in routing_table.clouds.values() for e in c.endpoints}

@@ -1,157 +1,25 @@
 """Write one cloud's router: haproxy.cfg, the Lua table, the maps, and the Lua modules.
 
 Everything lands in one directory that HAProxy runs from alone (``default-path config``):
-``haproxy.cfg`` (from ``haproxy/haproxy.cfg.j2``), ``routing.lua`` (the plan as a Lua
-table, read by the Lua router), ``maps/`` (path prefixes, routes keyed ``cloud/service``,
-clouds, service aliases and the fast-path regexes, read by the native path and by Lua) and
-``lua/`` (copies of ``haproxy/lua``). Both paths are fed from the same plan, so they cannot
-disagree about a route.
+``haproxy.cfg`` (from ``haproxy/haproxy.cfg.j2``), the data both routing paths read
+(``routing.lua`` and ``maps/``, see ``router_data``), the native fast path's regexes
+(``native``) and ``lua/`` (copies of ``haproxy/lua``). This module only checks the options
+and puts the parts together; each part has its own module.
 """
 
 import ipaddress
-import math
-import os
 import pathlib
 import re
 import shutil
-import subprocess
-import sys
 
+from osc_scope.routing import answers, native, router_data, timing
 from osc_scope.routing import plan as plan_mod
-from osc_scope.scope.names import CLOUD_NAME_PATTERN
+from osc_scope.routing.errors import RenderError
+from osc_scope.routing.haproxy import check, haproxy_dir
 
 __all__ = ["RenderError", "check", "haproxy_dir", "render"]
 
-FAST_FAILOVER = 3  # the native path serves A, A|B and A|B|C; longer ones go to Lua
-CLOUD_VALUE = f"{CLOUD_NAME_PATTERN}(?:\\|{CLOUD_NAME_PATTERN}){{0,{FAST_FAILOVER - 1}}}"
-
-# Errors HAProxy makes itself (no server up, bad gateway...), as OpenStack-style JSON.
-HAPROXY_ERRORS = (
-    (
-        503,
-        "Service Unavailable",
-        "cloud %[var(txn.osc_cloud),json(utf8s)] is unavailable for "
-        "%[var(txn.osc_service),json(utf8s)]: no server of %b is up",
-    ),
-    (
-        502,
-        "Bad Gateway",
-        "bad answer from %[var(txn.osc_service),json(utf8s)] of cloud "
-        "%[var(txn.osc_cloud),json(utf8s)]",
-    ),
-    (
-        504,
-        "Gateway Timeout",
-        "%[var(txn.osc_service),json(utf8s)] of cloud %[var(txn.osc_cloud),json(utf8s)] "
-        "did not answer in time",
-    ),
-)
-HAPROXY_ERRORS += (
-    (400, "Bad Request", "the HTTP request could not be parsed"),
-    (408, "Request Timeout", "the HTTP request did not arrive in time"),
-    (413, "Request Entity Too Large", "the HTTP request headers are too large"),
-    (500, "Internal Server Error", "internal error in the router"),
-)
-# Refusals decided by the Lua router: it names the backend osc-scope:error-<code>.
-LUA_ERRORS = (
-    (400, "Bad Request"),
-    (404, "Not Found"),
-    (500, "Internal Server Error"),
-    (501, "Not Implemented"),
-    (503, "Service Unavailable"),
-    (508, "Loop Detected"),
-)
 DEFAULT_METRICS_PORT = 8405
-KNOWN_LISTED = 20  # clouds named in an "unknown cloud" error
-DEFAULT_TIMEOUTS = {"connect": "5s", "client": "300s", "server": "300s", "check": "2s"}
-# Health checks of the other clouds, per second, all together: each other cloud's services
-# are checked every check_interval while they fit in this budget, less often beyond it, so a
-# router's background work does not grow with the number of clouds (a check costs ~20 us).
-DEFAULT_CHECK_RATE = 200
-TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
-
-
-class RenderError(ValueError):
-    """Rendering failed; the message is one line for the user."""
-
-
-def haproxy_dir():
-    """Where the template and Lua modules are: a checkout, or an installed wheel's share/."""
-    candidates = [
-        os.environ.get("OSC_SCOPE_HAPROXY_DIR"),
-        pathlib.Path(__file__).resolve().parents[2] / "haproxy",
-        pathlib.Path(sys.prefix) / "share" / "osc-scope" / "haproxy",
-    ]
-    for candidate in candidates:
-        if candidate and (pathlib.Path(candidate) / "haproxy.cfg.j2").is_file():
-            return pathlib.Path(candidate)
-    raise RenderError("cannot find haproxy/haproxy.cfg.j2 (set OSC_SCOPE_HAPROXY_DIR)")
-
-
-def _lua(value, indent=""):
-    """A Lua literal for plain data (str, int, bool, list, dict with str keys)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        escaped = "".join(
-            c if 32 <= ord(c) < 127 and c not in '"\\' else "".join(f"\\{b}" for b in c.encode())
-            for c in value
-        )
-        return f'"{escaped}"'
-    inner = indent + " "
-    if isinstance(value, list | tuple):
-        return "{" + ", ".join(_lua(v, inner) for v in value) + "}"
-    items = ",\n".join(f"{inner}[{_lua(k)}] = {_lua(v, inner)}" for k, v in value.items())
-    return "{\n" + items + "\n" + indent + "}"
-
-
-def routing_lua(plan):
-    """The Lua table the router reads (see haproxy/lua/osc_scope/router.lua)."""
-    listed = ", ".join(plan.clouds[:KNOWN_LISTED])
-    if len(plan.clouds) > KNOWN_LISTED:
-        listed += f" and {len(plan.clouds) - KNOWN_LISTED} more"
-    data = {  # what grows with the clouds (routes, cloud names) is in maps/, not here
-        "local_cloud": plan.local_cloud,
-        "cloud_count": len(plan.clouds),
-        "known_text": listed,
-        "local_types": plan.local_types,
-        "frontends": {fe.name: fe.prefixes for fe in plan.frontends},
-    }
-    return f"-- generated by osc-scope render for {plan.local_cloud}\nreturn {_lua(data)}\n"
-
-
-def scope_regex(types, required=()):
-    """A regex matching exactly the canonical scopes over ``types`` naming single clouds.
-
-    Keys in sorted order, each at most once (so no duplicate, no alias, no unknown type),
-    every ``required`` type present (a complete scope), nothing else: what the native fast
-    path may route without the Lua router.
-    """
-    parts = []
-    for service in sorted(types):
-        item = f'(?:(?<=\\{{)|(?<!\\{{),)"{re.escape(service)}":"{CLOUD_VALUE}"'
-        parts.append(f"(?:{item})" if service in required else f"(?:{item})?")
-    return "^\\{" + "".join(parts) + "\\}$"
-
-
-def routable_condition(alternatives=FAST_FAILOVER):
-    """ACL terms: every alternative of a failover has a backend (A|B, A|B|C)."""
-    terms = []
-    for count in range(2, alternatives + 1):
-        term = ["osc_multi"] + [f"osc_b{i}" for i in range(1, count + 1)]
-        if count < alternatives:
-            term.append(f"!osc_c{count + 1}")
-        terms.append(" ".join(term))
-    return " || ".join(terms)
-
-
-def _prefix_map(frontend):
-    """``<prefix>/ <service>`` lines, longest first: HAProxy matches ``path + "/"`` against
-    them in order, so "/image" and "/image/v2" find "/image/" but "/images" does not."""
-    paths = sorted(frontend.prefixes.items(), key=lambda i: -len(i[0]))
-    return "".join(f"{path}/ {service}\n" for path, service in paths)
 
 
 def _server_name(address):
@@ -180,21 +48,19 @@ def default_metrics(plan):
     return f"127.0.0.1:{DEFAULT_METRICS_PORT}"
 
 
-def milliseconds(text):
-    """An HAProxy time ("200ms", "2s", "1m"; a bare number is ms) in milliseconds."""
-    match = re.fullmatch(r"(\d+)(us|ms|s|m|h|d)?", str(text).strip())
-    if not match:
-        raise RenderError(f"bad time {text!r}: use e.g. 500ms, 2s, 1m")
-    return max(1, round(int(match.group(1)) * TIME_UNITS[match.group(2) or "ms"]))
+def _template(source):
+    import jinja2
 
-
-def remote_check_interval(plan, check_interval, check_rate):
-    """The interval of each check of another cloud: ``check_interval``, stretched so that
-    all of them together stay within ``check_rate`` checks per second."""
-    remote = sum(len(be.servers) for be in plan.backends if not be.local)
-    if check_rate <= 0:
-        raise RenderError(f"check rate must be positive, not {check_rate}")
-    return max(milliseconds(check_interval), math.ceil(remote * 1000 / check_rate))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(source)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["server_name"] = _server_name
+    env.filters["regex"] = re.escape
+    return env.get_template("haproxy.cfg.j2")
 
 
 def render(routing_table, cloud, output_dir, **options):
@@ -204,8 +70,6 @@ def render(routing_table, cloud, output_dir, **options):
     log_level, threads, check_interval, check_rate (most checks of other clouds per
     second), timeouts (dict), fast_path (False: Lua only).
     """
-    import jinja2
-
     try:
         plan = plan_mod.build(routing_table, cloud)
     except plan_mod.PlanError as exc:
@@ -216,8 +80,9 @@ def render(routing_table, cloud, output_dir, **options):
         raise RenderError(f"{cloud} has https frontends: give --tls-cert (PEM cert + key)")
     if any(be.tls for be in plan.backends) and not (ca_file or insecure):
         raise RenderError("other clouds use https: give --ca-file, or --insecure explicitly")
-    check_interval = options.get("check_interval") or "2s"
-    check_rate = float(options.get("check_rate") or DEFAULT_CHECK_RATE)
+    check_interval = options.get("check_interval") or timing.DEFAULT_CHECK_INTERVAL
+    check_rate = float(options.get("check_rate") or timing.DEFAULT_CHECK_RATE)
+    remote_interval = timing.remote_check_interval(plan, check_interval, check_rate)
     metrics = options.get("metrics", "auto")
     if metrics == "auto":
         metrics = default_metrics(plan)
@@ -225,18 +90,8 @@ def render(routing_table, cloud, output_dir, **options):
         _check_metrics(metrics)
 
     source = haproxy_dir()
-    out = pathlib.Path(output_dir)
-    (out / "maps").mkdir(parents=True, exist_ok=True)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(source)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["server_name"] = _server_name
-    env.filters["regex"] = re.escape
-    text = env.get_template("haproxy.cfg.j2").render(
+    fast_path = options.get("fast_path", True)
+    text = _template(source).render(
         plan=plan,
         tls_cert=tls_cert and str(pathlib.Path(tls_cert).resolve()),
         ca_file=ca_file and str(pathlib.Path(ca_file).resolve()),
@@ -245,44 +100,23 @@ def render(routing_table, cloud, output_dir, **options):
         log_target=options.get("log_target") or "stdout format raw",
         log_level=options.get("log_level") or "info",
         threads=int(options.get("threads") or 1),
-        check_interval=f"{milliseconds(check_interval)}ms",
-        remote_check_interval=f"{remote_check_interval(plan, check_interval, check_rate)}ms",
-        timeouts={**DEFAULT_TIMEOUTS, **(options.get("timeouts") or {})},
-        fast_path=options.get("fast_path", True),
-        fast_failover=FAST_FAILOVER,
-        routable_condition=routable_condition(),
-        haproxy_errors=HAPROXY_ERRORS,
-        lua_errors=LUA_ERRORS,
+        check_interval=f"{timing.milliseconds(check_interval)}ms",
+        remote_check_interval=f"{remote_interval}ms",
+        timeouts={**timing.DEFAULT_TIMEOUTS, **(options.get("timeouts") or {})},
+        maps_dir=router_data.MAPS_DIR,
+        routing_lua=router_data.ROUTING_LUA,
+        prefix_map=router_data.prefix_map_path,
+        native_rules=native.frontend_rules(plan) if fast_path else [],
+        fast_failover=native.FAST_FAILOVER,
+        http_errors=answers.http_error_pages(),
+        refusals=[
+            (answers.refusal_backend(code), code, title) for code, title in answers.REFUSALS
+        ],
     )
+    out = pathlib.Path(output_dir)
+    (out / router_data.MAPS_DIR).mkdir(parents=True, exist_ok=True)
     (out / "haproxy.cfg").write_text(text)
-    (out / "routing.lua").write_text(routing_lua(plan))
-    for fe in plan.frontends:
-        (out / "maps" / f"{fe.map_name}.prefix.map").write_text(_prefix_map(fe))
-    # keyed cloud/service: HAProxy's concat converter appends, and the cloud comes first
-    routes = "".join(
-        f"{'/'.join(reversed(key.split('/', 1)))} {name}\n"
-        for key, name in sorted(plan.routes.items())
-    )
-    (out / "maps" / "routes.map").write_text(routes)
-    (out / "maps" / "clouds.map").write_text("".join(f"{c} {c}\n" for c in plan.clouds))
-    aliases = "".join(f"{name} {official}\n" for name, official in plan.aliases.items())
-    (out / "maps" / "aliases.map").write_text(aliases)
-    (out / "maps" / "scope-complete.re").write_text(
-        scope_regex(plan.table_types, plan.local_types) + "\n"
-    )
-    (out / "maps" / "scope-canonical.re").write_text(scope_regex(plan.table_types) + "\n")
+    for path, content in {**router_data.files(plan), **native.files(plan)}.items():
+        (out / path).write_text(content)
     shutil.copytree(source / "lua", out / "lua", dirs_exist_ok=True)
     return out / "haproxy.cfg"
-
-
-def check(config_path):
-    """Run ``haproxy -c`` on a rendered config; raise RenderError with its message."""
-    haproxy = shutil.which("haproxy")
-    if not haproxy:
-        raise RenderError("haproxy is not installed: cannot check the configuration")
-    result = subprocess.run(
-        [haproxy, "-c", "-f", str(config_path)], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        lines = [line for line in (result.stderr + result.stdout).splitlines() if "ALERT" in line]
-        raise RenderError("haproxy -c refused the configuration: " + " | ".join(lines[:3]))

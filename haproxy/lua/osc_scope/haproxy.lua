@@ -5,10 +5,11 @@
 -- osc-scope:error-<status> that answers its JSON error. It only runs when the
 -- config's native fast path could not decide. Nothing here logs a header value.
 --
--- Settings come from the environment (``setenv`` in haproxy.cfg, before lua-load):
--- OSC_SCOPE_ROUTING is the routing.lua file rendered for this cloud, OSC_SCOPE_MAPS the
--- directory of its maps (routes, clouds, service aliases: HAProxy maps, shared with the
--- native fast path).
+-- Settings come from the environment (``setenv`` in haproxy.cfg, before lua-load; both
+-- written by osc_scope/routing/render.py from router_data.py): OSC_SCOPE_ROUTING is the
+-- routing.lua file rendered for this cloud, OSC_SCOPE_MAPS the directory of its maps
+-- (routes keyed cloud/service, clouds, service aliases: HAProxy maps, the same files the
+-- native fast path reads).
 
 local router = require("osc_scope.router")
 
@@ -19,7 +20,7 @@ local routes = Map.new(maps_dir .. "/routes.map", Map._str)
 local clouds = Map.new(maps_dir .. "/clouds.map", Map._str)
 local aliases = Map.new(maps_dir .. "/aliases.map", Map._str)
 local routing = router.prepare(dofile(routing_file), {
-  backend_of = function(service, cloud) return routes:lookup(cloud .. "/" .. service) end,
+  route = function(cloud, service) return routes:lookup(cloud .. "/" .. service) end,
   is_known = function(cloud) return clouds:lookup(cloud) ~= nil end,
   alias = function(name) return aliases:lookup(name) end,
 })

@@ -19,28 +19,28 @@ local find, sub = string.find, string.sub
 
 --- Prepare the rendered table once, at load time.
 -- ``lookups`` answers the questions whose data grows with the number of clouds:
--- backend_of(service, cloud) -> backend name or nil, is_known(cloud) -> bool, and
+-- route(cloud, service) -> backend name or nil, is_known(cloud) -> bool, and
 -- alias(name) -> official service type or nil. In HAProxy they are HAProxy maps (the same
 -- files as the native path reads), not Lua tables: measured on HAProxy 2.6, each Lua call
 -- costs more as the Lua heap grows (garbage collection), so the heap must not grow with
 -- the number of clouds.
 function M.prepare(routing, lookups)
   routing.index = lookup.build(routing.frontends)
-  routing.backend_of = lookups.backend_of
+  routing.route = lookups.route
   routing.is_known = lookups.is_known
   routing.alias = lookups.alias
   return routing
 end
 
---- Lookups from plain Lua tables (tests, tools): routes {"service/cloud" = backend},
--- clouds {name, ...}, aliases {name = official}.
+--- Lookups from plain Lua tables (tests, tools): routes {"cloud/service" = backend} (the
+-- key of maps/routes.map), clouds {name, ...}, aliases {name = official}.
 function M.table_lookups(routes, clouds, aliases)
   local known = {}
   for _, name in ipairs(clouds) do
     known[name] = true
   end
   return {
-    backend_of = function(service, cloud) return routes[service .. "/" .. cloud] end,
+    route = function(cloud, service) return routes[cloud .. "/" .. service] end,
     is_known = function(cloud) return known[cloud] == true end,
     alias = function(name) return aliases[name] end,
   }
@@ -87,7 +87,7 @@ local function choose(routing, service, node, is_up)
       return refuse(400, "unknown cloud '" .. cloud .. "' in the scope of " .. service
                     .. "; known clouds: " .. routing.known_text, service)
     end
-    if not routing.backend_of(service, cloud) then
+    if not routing.route(cloud, service) then
       return refuse(400, "cloud '" .. cloud .. "' has no " .. service .. " service", service)
     end
   end
@@ -96,14 +96,14 @@ local function choose(routing, service, node, is_up)
   end
   if node.kind == "cloud" then
     -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
-    return { cloud = node.name, backend = routing.backend_of(service, node.name) }
+    return { cloud = node.name, backend = routing.route(node.name, service) }
   end
   local tried = {}
   for _, option in ipairs(node.items) do
     if option.kind == "fanout" then
       return refuse_fanout(option, service)
     end
-    local backend = routing.backend_of(service, option.name)
+    local backend = routing.route(option.name, service)
     if is_up(backend) then
       return { cloud = option.name, backend = backend }
     end
@@ -137,7 +137,7 @@ function M.decide(routing, request, is_up)
   local decision
   if text == nil then
     decision = { cloud = routing.local_cloud,
-                 backend = routing.backend_of(service, routing.local_cloud) }
+                 backend = routing.route(routing.local_cloud, service) }
   else
     local scope, fault = scope_mod.decode(text, routing.alias)
     if not scope then

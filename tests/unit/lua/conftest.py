@@ -7,7 +7,7 @@ import pytest
 from lupa.lua53 import LuaRuntime
 
 from osc_scope.routing import plan as plan_mod
-from osc_scope.routing import render
+from osc_scope.routing import router_data
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 LUA_DIR = ROOT / "haproxy" / "lua"
@@ -31,10 +31,10 @@ def plan():
     return plan_mod.build(TABLE, "CloudOne")
 
 
-@pytest.fixture(scope="session")
-def router(lua, plan):
-    """(decide, routing): decide(request dict, up backends set) -> Python dict."""
-    routing = lua.execute(render.routing_lua(plan))
+def lua_router(lua, plan):
+    """decide(request dict, up backends set or None for all) -> the Lua decision as a dict,
+    on ``plan``'s rendered routing table and the plan's routes, clouds and aliases."""
+    routing = lua.execute(router_data.routing_lua(plan))
     mod = lua.require("osc_scope.router")
     lookups = mod.table_lookups(
         lua.table_from(plan.routes), lua.table_from(plan.clouds), lua.table_from(plan.aliases)
@@ -65,3 +65,9 @@ def router(lua, plan):
         return {k: (dict(v) if hasattr(v, "items") else v) for k, v in dict(result).items()}
 
     return decide
+
+
+@pytest.fixture(scope="session")
+def router(lua, plan):
+    """decide(request dict, up backends set) -> Python dict, on the example table."""
+    return lua_router(lua, plan)

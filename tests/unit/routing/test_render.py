@@ -11,7 +11,7 @@ import pytest
 from lupa.lua53 import LuaRuntime
 
 from osc_scope.cmd import main
-from osc_scope.routing import render
+from osc_scope.routing import answers, native, render, router_data, timing
 
 TABLE_PATH = pathlib.Path(__file__).resolve().parents[2] / "vectors" / "routing_table.json"
 TABLE = json.loads(TABLE_PATH.read_text())
@@ -70,6 +70,8 @@ def test_routes_map_every_service_and_cloud(rendered):
     assert routes["CloudTwo/image"] == "CloudTwo:image"
     assert routes["CloudOne/identity"] == "CloudOne:identity"
     assert len(routes) == 10
+    # one key order everywhere: the plan's routes are the map's lines
+    assert routes == render.plan_mod.build(TABLE, "CloudOne").routes
 
 
 @pytest.mark.parametrize(
@@ -128,16 +130,66 @@ def test_checks_of_other_clouds_share_a_budget(tmp_path):
 
 @pytest.mark.parametrize("text, ms", [("200ms", 200), ("2s", 2000), ("1m", 60000), ("750", 750)])
 def test_haproxy_times(text, ms):
-    assert render.milliseconds(text) == ms
+    assert timing.milliseconds(text) == ms
 
 
 def test_refusals_are_backends_the_routed_path_never_evaluates(rendered):
     config = (rendered / "haproxy.cfg").read_text()
     frontend = config.split("frontend CloudOne:127.0.0.1:80\n")[1].split("\nbackend ")[0]
     assert "http-request return" not in frontend
-    for code, _title in render.LUA_ERRORS:
+    for code, _title in answers.REFUSALS:
         assert f"backend osc-scope:error-{code}\n" in config
     assert "default_backend osc-scope:no-decision" in frontend
+
+
+def _acls(lines):
+    """(declared, used): the named ACLs that ``lines`` declare and that their conditions
+    use (anonymous { ... } ACLs left out)."""
+    declared, used = set(), set()
+    for line in lines:
+        if line.startswith("acl "):
+            declared.add(line.split()[1])
+        match = re.search(r" (?:if|unless) (.*)$", line)
+        if match and not line.startswith("#"):
+            named = re.sub(r"\{[^}]*\}", " ", match.group(1)).split()
+            used.update(word.lstrip("!") for word in named if word not in ("||", "!"))
+    return declared, used
+
+
+def test_the_native_path_declares_every_acl_it_uses_and_only_it_uses_them(rendered):
+    config = (rendered / "haproxy.cfg").read_text()
+    frontend = config.split("frontend CloudOne:127.0.0.1:80\n")[1].split("\n\n")[0]
+    lines = [line.strip() for line in frontend.splitlines()]
+    native_lines = native.frontend_rules(render.plan_mod.build(TABLE, "CloudOne"))
+    assert "\n".join(native_lines) in "\n".join(lines)
+    declared, used = _acls(native_lines)
+    assert used and used <= declared, used - declared
+    others_declared, others_used = _acls([line for line in lines if line not in native_lines])
+    assert others_used <= others_declared, others_used - others_declared
+
+
+def test_lua_only_routers_have_no_native_rules(tmp_path):
+    render.render(TABLE, "CloudOne", tmp_path, fast_path=False)
+    config = (tmp_path / "haproxy.cfg").read_text()
+    assert "osc_fast" not in config and "lua.interpret_scope" in config
+
+
+def test_the_lua_glue_is_told_where_the_maps_are(rendered):
+    config = (rendered / "haproxy.cfg").read_text()
+    assert f"setenv OSC_SCOPE_MAPS {router_data.MAPS_DIR}\n" in config
+    assert f"map_str({router_data.ROUTES_MAP})" in config
+    assert (rendered / router_data.ROUTES_MAP).is_file()
+    glue = (rendered / "lua" / "osc_scope" / "haproxy.lua").read_text()
+    assert 'os.getenv("OSC_SCOPE_MAPS")' in glue and 'os.getenv("OSC_SCOPE_ROUTING")' in glue
+
+
+def test_haproxy_error_pages_fill_in_the_decision(rendered):
+    config = (rendered / "haproxy.cfg").read_text()
+    page = next(line for line in config.splitlines() if "http-error status 503" in line)
+    assert (
+        "cloud %[var(txn.osc_cloud),json(utf8s)] is unavailable for "
+        "%[var(txn.osc_service),json(utf8s)]: no server of %b is up"
+    ) in page
 
 
 def test_remote_path_prefix_is_rewritten_when_it_differs(tmp_path):
