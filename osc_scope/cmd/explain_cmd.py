@@ -1,4 +1,4 @@
-"""``osc-scope explain``: which backend a scope sends each service (or one path) to."""
+"""``osc-scope explain``: what a cloud's router answers under a scope, offline."""
 
 import os
 
@@ -17,9 +17,10 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "explain",
         help="show where a scope sends each service of a cloud",
-        description="Show which HAProxy backend the router of --cloud picks for each of its "
-        "services (or for --path) under a scope. Health is not known offline: a failover "
-        "lists its backends in order.",
+        description="Show what the router of --cloud answers for each of its services (or "
+        "for --path) under a scope: the backend it forwards to, or the status and message "
+        "of its refusal, as the router gives them. Health is not known offline: every "
+        "backend is up unless --down says otherwise; a failover lists its backends in order.",
     )
     parser.add_argument(
         "--table",
@@ -28,19 +29,38 @@ def register(subparsers):
         help="the routing table (default: the lab's, %(default)s; Env: OSC_SCOPE_TABLE)",
     )
     parser.add_argument("--cloud", required=True, metavar="<cloud>", help="the router's cloud")
-    parser.add_argument("--path", metavar="<path>", help="only the service at this URL path")
+    parser.add_argument(
+        "--path",
+        metavar="<path>",
+        help="only the request to this URL of the cloud, or this path (e.g. /image/v2/images)",
+    )
+    parser.add_argument(
+        "--down",
+        action="append",
+        default=[],
+        metavar="<cloud>[:<service>]",
+        help="take this cloud's backends (or only this backend, e.g. CloudTwo:image) as having "
+        "no server up (repeat, or separate with commas)",
+    )
+    parser.add_argument(
+        "--hops",
+        metavar="<n>",
+        help="the request's X-Scope-Hops, as another router would send it (default: none, a "
+        "request from a client)",
+    )
     parser.add_argument("scope", nargs="?", metavar="<scope>", help="the scope (JSON)")
     parser.set_defaults(func=_explain)
 
 
 def _explain(args):
-    from osc_scope import scope
     from osc_scope.routing import explain, plan, table
 
     try:
         routing_table = table.load(args.table)
-        result, lines = explain.explain(routing_table, args.cloud, args.scope, args.path)
-    except (table.TableError, plan.PlanError, scope.ScopeError) as exc:
+        result, lines = explain.explain(
+            routing_table, args.cloud, args.scope, args.path, args.down, args.hops
+        )
+    except (table.TableError, plan.PlanError, explain.ExplainError) as exc:
         raise CommandError(str(exc)) from None
     print(explain.format_lines(result, lines))
-    return 0 if all(line.status == 200 for line in lines) else 1
+    return 0 if all(decision.forwarded for _, decision in lines) else 1

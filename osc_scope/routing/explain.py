@@ -1,100 +1,102 @@
-"""Where a scope sends each service of one cloud: the router's decision, offline.
+"""What a cloud's router answers, offline: for each of its services, or for one request.
 
-Reads the same plan as the rendered router (``osc_scope.routing.plan``) and the scope with
-``osc_scope.scope``; health is unknown offline, so a failover lists its order. The live
-router's answer for one request is in its access log (``cloud=... service=...``).
+The answers come from ``osc_scope.routing.decision``, the router's decision in Python,
+which is checked against the same data as the Lua router and the native fast path
+(``tests/vectors/decision.json``): same statuses, same messages, hops counted the same.
+Health is not known offline: every backend is up unless ``down`` names it.
 """
 
-import dataclasses
-import urllib.parse
-
 from osc_scope import scope as scope_mod
+from osc_scope.routing import decision as decision_mod
 from osc_scope.routing import plan as plan_mod
-from osc_scope.routing import table as table_mod
 
-__all__ = ["Line", "explain", "format_lines", "service_at"]
-
-
-@dataclasses.dataclass
-class Line:
-    service: str
-    expression: str
-    backends: list  # in failover order; empty when refused
-    status: int = 200
-    reason: str = ""
+__all__ = ["ExplainError", "explain", "format_lines", "health"]
 
 
-def service_at(plan, path):
-    """The local service at ``path``: longest whole-segment prefix, as the router does.
-
-    ``path`` may be a full URL (its frontend decides, as for a request); a bare path is
-    looked up on every frontend, the root of a port (e.g. Neutron's) last.
-    """
-    frontends = plan.frontends
-    if "://" in path:
-        parts = urllib.parse.urlsplit(path)
-        wanted = table_mod.frontend_of(path)
-        frontends = [f for f in frontends if f"{f.scheme}://{f.bind}" == wanted]
-        path = parts.path
-    best = None
-    for frontend in frontends:
-        for prefix, service in frontend.prefixes.items():
-            if path == prefix or path.startswith(prefix + "/"):
-                if best is None or len(prefix) > len(best[0]):
-                    best = (prefix, service)
-    return best and best[1]
+class ExplainError(ValueError):
+    """An option of explain that does not fit the table; the message says which."""
 
 
-def _decide(plan, service, node):
-    text = str(node)
-    for cloud in node.clouds():
-        if cloud not in plan.clouds:
-            known = ", ".join(plan.clouds)
-            return Line(service, text, [], 400, f"unknown cloud {cloud!r}; known: {known}")
-        if plan.route(cloud, service) is None:
-            return Line(service, text, [], 400, f"cloud {cloud!r} has no {service} service")
-    options = node.options if isinstance(node, scope_mod.Failover) else (node,)
-    backends = []
-    for option in options:
-        if isinstance(option, scope_mod.FanOut):
-            reason = "fan-out ('&') is not served by the router yet"
-            return Line(service, text, backends, 501, reason)
-        backends.append(plan.route(option.name, service))
-    return Line(service, text, backends)
+def health(plan, down=()):
+    """``is_up(backend)`` where the backends named by ``down`` have no server up. Each item
+    is a cloud (all its backends here) or a backend ``<cloud>:<service>``; items may also
+    be comma-separated."""
+    backends = {b.name: b for b in plan.backends}
+    dead = set()
+    for item in (part.strip() for entry in down for part in entry.split(",")):
+        if item in plan.clouds:
+            dead.update(name for name, b in backends.items() if b.cloud == item)
+        elif item in backends:
+            dead.add(item)
+        elif item:
+            raise ExplainError(
+                f"--down {item}: neither a cloud of the table nor a backend "
+                f"(<cloud>:<service>) of {plan.local_cloud}'s router"
+            )
+    return lambda backend: backend not in dead
 
 
-def explain(routing_table, cloud, scope_text=None, path=None):
-    """Lines for every local service (or the one at ``path``) under ``scope_text``."""
+def _bare_path_url(plan, path):
+    """A bare path means the frontend that serves it with the longest prefix (the root of
+    a port, such as Neutron's, last); none serves it: the first frontend (a 404)."""
+    found = [(decision_mod.match(f, path), f) for f in plan.frontends]
+    served = [(m[0], f) for m, f in found if m is not None]
+    frontend = max(served, key=lambda item: len(item[0]))[1] if served else plan.frontends[0]
+    return frontend.origin + path
+
+
+def _service_urls(plan):
+    """{service: a URL of it}, for every local service: its first prefix on its frontend."""
+    urls = {}
+    for frontend in plan.frontends:
+        for prefix, service in sorted(frontend.prefixes.items()):
+            urls.setdefault(service, f"{frontend.origin}{prefix or '/'}")
+    return {service: urls[service] for service in plan.local_types}
+
+
+def explain(routing_table, cloud, scope_text=None, path=None, down=(), hops=None):
+    """(plan, [(service, decision)]): the router's answer for a request to each local
+    service, or to ``path`` (a URL of one of the cloud's frontends, or a bare path),
+    carrying ``scope_text`` in X-Scope and ``hops`` in X-Scope-Hops."""
     plan = plan_mod.build(routing_table, cloud)
-    services = plan.local_types
-    if path is not None:
-        service = service_at(plan, path)
-        if service is None:
-            return plan, [Line("-", "-", [], 404, f"no service of {cloud} at path {path}")]
-        services = [service]
-    scope = scope_mod.parse(scope_text) if scope_text else scope_mod.Scope()
+    is_up = health(plan, down)
+    if path is None:
+        urls = _service_urls(plan)
+    else:
+        urls = {None: path if "://" in path else _bare_path_url(plan, path)}
+    headers = {}
+    if scope_text is not None:
+        headers[scope_mod.SCOPE_HEADER] = scope_text
+    if hops is not None:
+        headers[scope_mod.HOPS_HEADER] = hops
     lines = []
-    for service in services:
-        node = scope.expression(service) or scope_mod.Cloud(plan.local_cloud)
-        lines.append(_decide(plan, service, node))
+    for service, url in urls.items():
+        decision = decision_mod.decide(plan, decision_mod.request(plan, url, headers), is_up)
+        lines.append((service or decision.service or "-", decision))
     return plan, lines
 
 
 def format_lines(plan, lines):
-    """Human-readable lines: service, expression, backends (with where they lead)."""
+    """One line per (service, decision): the expression, then the backend (where it leads,
+    and a failover's next ones) or the status and message of the refusal."""
     by_name = {b.name: b for b in plan.backends}
+
+    def where(name):
+        backend = by_name[name]
+        leads = f"local {', '.join(backend.servers)}" if backend.local else backend.url
+        return f"{name} ({leads})"
+
+    width = max(len(service) for service, _ in lines)
     out = []
-    width = max(len(line.service) for line in lines)
-    for line in lines:
-        if line.status != 200:
-            out.append(
-                f"{line.service:<{width}}  {line.expression}  -> {line.status}: {line.reason}"
-            )
-            continue
-        hops = []
-        for name in line.backends:
-            backend = by_name[name]
-            where = f"local {', '.join(backend.servers)}" if backend.local else backend.url
-            hops.append(f"{name} ({where})")
-        out.append(f"{line.service:<{width}}  {line.expression}  -> " + ", else ".join(hops))
+    for service, decision in lines:
+        head = f"{service:<{width}}  {decision.expression or '-'}  -> "
+        if decision.forwarded:
+            backends = (decision.backend, *decision.fallbacks)
+            out.append(head + ", else ".join(where(name) for name in backends))
+        else:
+            out.append(f"{head}{decision.status}: {decision.message}")
+    completed = next((d.headers for _, d in lines if d.headers), None)
+    if completed:
+        scope_header = scope_mod.SCOPE_HEADER
+        out.append(f"{scope_header} forwarded: {completed[scope_header.lower()]}")
     return "\n".join(out)

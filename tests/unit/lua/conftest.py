@@ -71,3 +71,15 @@ def lua_router(lua, plan):
 def router(lua, plan):
     """decide(request dict, up backends set) -> Python dict, on the example table."""
     return lua_router(lua, plan)
+
+
+@pytest.fixture(scope="session")
+def vector_plan():
+    """The plan of the shared decision vectors (tests/vectors/decision.json)."""
+    data = json.loads((ROOT / "tests" / "vectors" / "decision.json").read_text())
+    return plan_mod.build(data["table"], data["cloud"])
+
+
+@pytest.fixture(scope="session")
+def vector_router(lua, vector_plan):
+    return lua_router(lua, vector_plan)

@@ -1,4 +1,5 @@
-"""``osc-scope explain``: the router's choice per service, offline."""
+"""``osc-scope explain``: the router's answer per service, offline (every case of the
+shared decision data runs through it too: test_decision_vectors.py)."""
 
 import pathlib
 
@@ -17,9 +18,14 @@ def test_every_service_with_its_backend(capsys):
     code, out, _ = run(capsys, '{"glance": "CloudTwo|CloudOne"}')
     assert code == 0
     lines = dict(line.split(None, 1) for line in out.splitlines())
-    assert set(lines) == {"compute", "identity", "image", "network", "placement"}
+    assert set(lines) == {"compute", "identity", "image", "network", "placement", "X-Scope"}
     assert "CloudTwo:image (http://127.0.0.2/image), else CloudOne:image" in lines["image"]
     assert "CloudOne:compute (local 127.0.0.1:8775)" in lines["compute"]
+    # the scope this (first) router forwards, completed
+    assert lines["X-Scope"] == (
+        'forwarded: {"compute":"CloudOne","identity":"CloudOne","image":"CloudTwo|CloudOne",'
+        '"network":"CloudOne","placement":"CloudOne"}'
+    )
 
 
 def test_one_path(capsys):
@@ -28,14 +34,34 @@ def test_one_path(capsys):
     assert out.startswith("image  CloudTwo  -> CloudTwo:image")
 
 
+def test_what_is_down_changes_the_answer(capsys):
+    scope = '{"image": "CloudTwo|CloudOne"}'
+    code, out, _ = run(capsys, scope, "--path", "/image", "--down", "CloudTwo")
+    assert code == 0 and out.startswith("image  CloudTwo|CloudOne  -> CloudOne:image (local")
+    code, out, _ = run(capsys, scope, "--path", "/image", "--down", "CloudTwo:image,CloudOne")
+    assert code == 1
+    assert "-> 503: no cloud of CloudTwo|CloudOne is up for image" in out
+    code, out, _ = run(capsys, "--path", "/image", "--down", "CloudOne:image")
+    assert "-> 503: cloud CloudOne is unavailable for image: no server of CloudOne:image" in out
+    code, _, err = run(capsys, "--down", "CloudNine")
+    assert code == 1 and err.startswith("osc-scope: error: --down CloudNine: neither a cloud")
+
+
+def test_hops_as_another_router_sends_them(capsys):
+    code, out, _ = run(capsys, '{"image": "CloudTwo"}', "--path", "/image", "--hops", "1")
+    assert code == 0 and "X-Scope forwarded" not in out  # only the first router completes
+    code, out, _ = run(capsys, "--path", "/image", "--hops", "3")
+    assert code == 1 and "-> 508: the request went through 3 scope routers" in out
+
+
 def test_refusals_say_why(capsys):
     code, out, _ = run(capsys, '{"image": "CloudOne&CloudTwo"}', "--path", "/image")
-    assert code == 1 and "501" in out
+    assert code == 1 and "-> 501: fan-out ('&')" in out
     code, out, _ = run(capsys, '{"image": "Nowhere"}', "--path", "/image")
-    assert code == 1 and "known: CloudOne, CloudTwo" in out
+    assert code == 1 and "known clouds: CloudOne, CloudTwo" in out
     code, out, _ = run(capsys, "--path", "http://127.0.0.1/nothing/here")
-    assert code == 1 and "404" in out
+    assert code == 1 and "-> 404: no service of cloud CloudOne at path /nothing/here" in out
     code, out, _ = run(capsys, "--path", "http://127.0.0.1:9696/v2.0/networks")
     assert code == 0 and out.startswith("network")
-    code, _, err = run(capsys, '{"image": ')
-    assert code == 1 and err.startswith("osc-scope: error:")
+    code, out, _ = run(capsys, '{"image": ')
+    assert code == 1 and out.count("-> 400: malformed scope: not valid JSON") == 5
