@@ -1,29 +1,43 @@
-"""Two clouds on loopback: real haproxy routers in front of small echo backends.
+"""Clouds on loopback: real haproxy routers in front of small echo backends.
 
-CloudOne lives on 127.0.0.1, CloudTwo on 127.0.0.2 (any 127/8 address works without set-up),
-each with two frontends (main port and a network port), like tests/vectors/routing_table.json.
-Each (cloud, service) backend is an echo server that answers with who it is and the headers
-that reached it. Every process and thread started here is stopped by its fixture.
+The clouds are those of a routing table (by default tests/vectors/routing_table.json):
+CloudOne on 127.0.0.1, CloudTwo on 127.0.0.2 (any 127/8 address works without set-up), each
+frontend on a free port of its address. Each (cloud, service) backend is an echo server that
+answers with who it is and the headers that reached it. Every process and thread started
+here is stopped by its fixture.
+
+Waits are derived from the rendered configuration (check interval, check timeout, fall and
+rise), never from how fast this machine is: see ``CheckTimes``.
 """
 
+import copy
 import http.server
 import json
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
 
-from osc_scope.routing import render
+from osc_scope.origin import origin
+from osc_scope.routing import render, timing
 
-SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1",
-            "placement": "/placement", "network": ""}  # fmt: skip
-HOSTS = {"CloudOne": "127.0.0.1", "CloudTwo": "127.0.0.2"}
+EXAMPLE_TABLE = json.loads(
+    (pathlib.Path(__file__).resolve().parents[2] / "vectors" / "routing_table.json").read_text()
+)
+# seconds a request (and the log line it leaves), or HAProxy's start, may take: what no
+# check interval governs
+REQUEST_TIMEOUT = 10
+# A loaded 2-core machine runs health checks late: waits are this many times what the
+# configuration needs. Only a failing test waits that long.
+SLACK = 3
 
 
 def free_port(host):
@@ -86,6 +100,30 @@ class EchoHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def _ms(text):
+    return timing.milliseconds(text) / 1000
+
+
+class CheckTimes:
+    """The health-check settings of a rendered haproxy.cfg, in seconds, and the waits they
+    imply: how long a router may take to see a server change state."""
+
+    def __init__(self, config):
+        defaults = re.search(r"default-server .*inter (\S+) fall (\d+) rise (\d+)", config)
+        self.interval = _ms(defaults.group(1))
+        self.fall, self.rise = int(defaults.group(2)), int(defaults.group(3))
+        self.timeout = _ms(re.search(r"timeout check (\S+)", config).group(1))
+        remote = re.search(r"check inter (\S+) fastinter (\S+)", config)
+        self.remote_interval = _ms(remote.group(1)) if remote else self.interval
+        self.fast_interval = _ms(remote.group(2)) if remote else self.interval
+
+    def to_notice(self):
+        """Seconds for this router to mark a server down or up while its checks run every
+        check interval (as they do for servers going down, and after an error on traffic):
+        fall + rise checks, each of which may take the check timeout, times SLACK."""
+        return SLACK * (self.fall + self.rise) * (self.interval + self.timeout)
+
+
 class Router:
     """One haproxy process running a rendered router; its log lines are kept in a file."""
 
@@ -93,6 +131,7 @@ class Router:
         self.directory = pathlib.Path(directory)
         self.log_path = self.directory / "haproxy.log"
         self.process = None
+        self.checks = CheckTimes((self.directory / "haproxy.cfg").read_text())
 
     def start(self, ports=()):
         with open(self.log_path, "ab") as log:
@@ -102,16 +141,20 @@ class Router:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        deadline = time.monotonic() + 10
         for host, port in ports:
-            while True:
-                assert self.process.poll() is None, self.log()
-                try:
-                    socket.create_connection((host, port), timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, f"haproxy not listening on {port}"
-                    time.sleep(0.05)
+            wait_for(
+                lambda host=host, port=port: self._listens(host, port),
+                REQUEST_TIMEOUT,
+                f"haproxy listening on {host}:{port}",
+            )
+
+    def _listens(self, host, port):
+        assert self.process.poll() is None, self.log()
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return True
+        except OSError:
+            return False
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -125,45 +168,64 @@ class Router:
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def wait_for_log(self, needle):
+        """The log once it holds ``needle``: HAProxy writes a request's line after the
+        answer, so a test reading it right after the answer may be early."""
+        wait_for(lambda: needle in self.log(), REQUEST_TIMEOUT, f"{needle!r} in the log")
+        return self.log()
+
+
+def wait_for(predicate, timeout, what="condition"):
+    """Poll ``predicate`` until it holds; fail after ``timeout`` seconds (derived by the
+    caller from the configuration under test)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"{what}: not reached in {timeout:.1f} s"
+        time.sleep(0.05)
+
 
 class Clouds:
-    """The two clouds: table, echo backends, routers; ``request`` talks to a frontend."""
+    """The clouds of a routing table, on loopback: echo backends, routers; ``request``
+    talks to a frontend. ``table`` gives the shape (clouds, frontends in order, service
+    paths); addresses and backends are made here."""
 
-    def __init__(self, tmp_path, https=(), fast_path=True, check_interval="200ms", prefixes=None):
+    def __init__(
+        self,
+        tmp_path,
+        https=(),
+        fast_path=True,
+        check_interval="200ms",
+        prefixes=None,
+        table=EXAMPLE_TABLE,
+    ):
         self.tmp = tmp_path
         self.https = set(https)
         self.echo = {}
         self.routers = {}
-        self.ports = {}
-        self.table = {"format": 1, "clouds": {}}
+        self.metrics = {}
+        self.hosts, self.ports = {}, {}
+        self.origins = {}  # the shape's frontend -> the live one
+        self.table = {"format": 1, "clouds": copy.deepcopy(table["clouds"])}
         self.options = {"fast_path": fast_path, "check_interval": check_interval}
-        for cloud, host in HOSTS.items():
-            self.ports[cloud] = (free_port(host), free_port(host))
+        for cloud, shape in self.table["clouds"].items():
             scheme = "https" if cloud in self.https else "http"
-            main, net = self.ports[cloud]
-            endpoints = []
-            for service, prefix in {**SERVICES, **(prefixes or {}).get(cloud, {})}.items():
+            host = self.hosts[cloud] = urllib.parse.urlsplit(shape["frontends"][0]).hostname
+            self.ports[cloud] = tuple(free_port(host) for _ in shape["frontends"])
+            live = [f"{scheme}://{host}:{port}" for port in self.ports[cloud]]
+            self.origins.update(zip(shape["frontends"], live, strict=True))
+            shape["frontends"] = live
+            for endpoint in shape["endpoints"]:
+                service = endpoint["service_type"]
+                path = urllib.parse.urlsplit(endpoint["url"]).path
+                path = (prefixes or {}).get(cloud, {}).get(service, path) or "/"
                 echo = self.echo[cloud, service] = Echo(host, cloud, service)
-                port = net if service == "network" else main
-                endpoints.append(
-                    {
-                        "service_type": service,
-                        "interface": "public",
-                        "url": f"{scheme}://{host}:{port}{prefix or '/'}",
-                        "backends": [echo.address],
-                    }
-                )
-            self.table["clouds"][cloud] = {
-                "region": cloud,
-                "frontends": [f"{scheme}://{host}:{main}", f"{scheme}://{host}:{net}"],
-                "endpoints": endpoints,
-            }
+                endpoint["url"] = self.origins[origin(endpoint["url"])] + path
+                endpoint["backends"] = [echo.address]
 
     def render(self, cloud, **options):
         directory = self.tmp / cloud
-        options = {**self.options, "metrics": f"{HOSTS[cloud]}:{free_port(HOSTS[cloud])}",
-                   **options}  # fmt: skip
-        self.metrics = getattr(self, "metrics", {})
+        host = self.hosts[cloud]
+        options = {**self.options, "metrics": f"{host}:{free_port(host)}", **options}
         self.metrics[cloud] = options["metrics"]
         config = render.render(self.table, cloud, directory, **options)
         render.check(config)
@@ -172,22 +234,29 @@ class Clouds:
     def start(self, cloud, directory=None, **options):
         """Start a cloud's router, rendered now unless ``directory`` holds one already."""
         router = self.routers[cloud] = Router(directory or self.render(cloud, **options))
-        router.start([(HOSTS[cloud], port) for port in self.ports[cloud]])
+        router.start([(self.hosts[cloud], port) for port in self.ports[cloud]])
         return router
 
     def url(self, cloud, path, network=False):
         scheme = "https" if cloud in self.https else "http"
         port = self.ports[cloud][1 if network else 0]
-        return f"{scheme}://{HOSTS[cloud]}:{port}{path}"
+        return f"{scheme}://{self.hosts[cloud]}:{port}{path}"
+
+    def live_url(self, url):
+        """A URL of the table's shape (e.g. http://127.0.0.1:80/image) on the live ports."""
+        parts = urllib.parse.urlsplit(url)
+        return self.origins[origin(url)] + urllib.parse.urlunsplit(("", "", *parts[2:]))
 
     def request(self, cloud, path, headers=None, method="GET", network=False, context=None):
         """(status, decoded JSON body) of one request to a cloud's frontend."""
-        req = urllib.request.Request(
-            self.url(cloud, path, network), headers=headers or {}, method=method
-        )
+        return self.fetch(self.url(cloud, path, network), headers, method, context)
+
+    def fetch(self, url, headers=None, method="GET", context=None):
+        """(status, decoded JSON body) of one request to a live URL."""
+        req = urllib.request.Request(url, headers=headers or {}, method=method)
         try:
-            with urllib.request.urlopen(req, timeout=10, context=context) as response:
-                return response.status, json.loads(response.read())
+            with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT, context=context) as r:
+                return r.status, json.loads(r.read())
         except urllib.error.HTTPError as exc:
             body = exc.read()
             try:
@@ -195,28 +264,38 @@ class Clouds:
             except ValueError:
                 return exc.code, body.decode(errors="replace")
 
+    def metric_lines(self, cloud, name):
+        """(labels, value) of every sample of one metric of the cloud's router."""
+        url = f"http://{self.metrics[cloud]}/metrics"
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:
+            text = response.read().decode()
+        found = (re.fullmatch(rf"{name}\{{(.*)\}} (\S+)", line) for line in text.splitlines())
+        return [(dict(re.findall(r'(\w+)="([^"]*)"', m[1])), m[2]) for m in found if m]
+
+    def active_servers(self, cloud):
+        """{backend: servers up} of the cloud's router (refusal backends have none)."""
+        return {
+            labels["proxy"]: int(value)
+            for labels, value in self.metric_lines(cloud, "haproxy_backend_active_servers")
+            if not labels["proxy"].startswith("osc-scope:")
+        }
+
     def backends_up(self, cloud):
         """True when every backend of the cloud's router has a server up (metrics page)."""
-        url = f"http://{self.metrics[cloud]}/metrics"
-        with urllib.request.urlopen(url, timeout=5) as response:
-            text = response.read().decode()
-        states = [
-            line.rsplit(" ", 1)[1]
-            for line in text.splitlines()
-            if line.startswith("haproxy_backend_active_servers{")
-            and 'proxy="osc-scope:' not in line  # refusals: no server by design
-        ]
-        return bool(states) and all(state != "0" for state in states)
+        servers = self.active_servers(cloud)
+        return bool(servers) and all(servers.values())
+
+    def to_notice(self):
+        """Seconds for a change behind one router to reach the first: each router on the
+        way (the remote one, then this one) notices in turn."""
+        return sum(router.checks.to_notice() for router in self.routers.values())
 
     def wait_ready(self):
         for cloud in self.routers:
             self.wait_for(lambda cloud=cloud: self.backends_up(cloud))
 
-    def wait_for(self, predicate, timeout=10):
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert time.monotonic() < deadline, "condition not reached in time"
-            time.sleep(0.1)
+    def wait_for(self, predicate, timeout=None):
+        wait_for(predicate, self.to_notice() if timeout is None else timeout)
 
     def close(self):
         for router in self.routers.values():
@@ -230,8 +309,8 @@ def clouds(tmp_path):
     if not shutil.which("haproxy"):
         pytest.skip("haproxy is not installed")
     made = Clouds(tmp_path)
+    made.start("CloudTwo")  # first: CloudOne's first checks of it then pass
     made.start("CloudOne")
-    made.start("CloudTwo")
     made.wait_ready()
     yield made
     made.close()
@@ -246,6 +325,23 @@ def make_clouds(tmp_path):
 
     def factory(**kwargs):
         instance = Clouds(tmp_path / f"set{len(made)}", **kwargs)
+        made.append(instance)
+        return instance
+
+    yield factory
+    for instance in made:
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def make_module_clouds(tmp_path_factory):
+    """The factory of ``make_clouds``, for sets of clouds a whole module shares."""
+    if not shutil.which("haproxy"):
+        pytest.skip("haproxy is not installed")
+    made = []
+
+    def factory(**kwargs):
+        instance = Clouds(tmp_path_factory.mktemp("clouds"), **kwargs)
         made.append(instance)
         return instance
 

@@ -7,8 +7,8 @@ pytestmark = pytest.mark.haproxy
 
 def test_remote_prefix_is_rewritten(make_clouds):
     clouds = make_clouds(prefixes={"CloudTwo": {"image": "/glance"}})
-    clouds.start("CloudOne")
     clouds.start("CloudTwo")
+    clouds.start("CloudOne")
     clouds.wait_ready()  # CloudOne's check of CloudTwo:image uses /glance/ too
     status, body = clouds.request(
         "CloudOne", "/image/v2/images?limit=1", {"X-Scope": '{"image":"CloudTwo"}'}
