@@ -40,10 +40,14 @@ REQUEST_TIMEOUT = 10
 SLACK = 3
 
 
-def free_port(host):
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+def reserve_port(host):
+    """A socket holding a free port of ``host`` for a router: bound with SO_REUSEPORT (as
+    HAProxy binds its listeners) but not listening, so that nothing else (another test
+    run, an echo server) takes the port before HAProxy binds it. Close it after."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, 0))
+    return sock
 
 
 class Echo(http.server.ThreadingHTTPServer):
@@ -203,6 +207,7 @@ class Clouds:
         self.echo = {}
         self.routers = {}
         self.metrics = {}
+        self.reserved = []  # the routers' ports, held until close()
         self.hosts, self.ports = {}, {}
         self.origins = {}  # the shape's frontend -> the live one
         self.table = {"format": 1, "clouds": copy.deepcopy(table["clouds"])}
@@ -210,7 +215,7 @@ class Clouds:
         for cloud, shape in self.table["clouds"].items():
             scheme = "https" if cloud in self.https else "http"
             host = self.hosts[cloud] = urllib.parse.urlsplit(shape["frontends"][0]).hostname
-            self.ports[cloud] = tuple(free_port(host) for _ in shape["frontends"])
+            self.ports[cloud] = tuple(self._port(host) for _ in shape["frontends"])
             live = [f"{scheme}://{host}:{port}" for port in self.ports[cloud]]
             self.origins.update(zip(shape["frontends"], live, strict=True))
             shape["frontends"] = live
@@ -222,10 +227,14 @@ class Clouds:
                 endpoint["url"] = self.origins[origin(endpoint["url"])] + path
                 endpoint["backends"] = [echo.address]
 
+    def _port(self, host):
+        self.reserved.append(reserve_port(host))
+        return self.reserved[-1].getsockname()[1]
+
     def render(self, cloud, **options):
         directory = self.tmp / cloud
         host = self.hosts[cloud]
-        options = {**self.options, "metrics": f"{host}:{free_port(host)}", **options}
+        options = {**self.options, "metrics": f"{host}:{self._port(host)}", **options}
         self.metrics[cloud] = options["metrics"]
         config = render.render(self.table, cloud, directory, **options)
         render.check(config)
@@ -302,6 +311,8 @@ class Clouds:
             router.stop()
         for echo in self.echo.values():
             echo.stop()
+        for sock in self.reserved:
+            sock.close()
 
 
 @pytest.fixture
