@@ -6,9 +6,11 @@ check it (``control``). One job per module:
 - ``layout``: addresses, ports, URLs, directories; ``credentials``: the lab's passwords.
 - ``processes``: start/stop by PID with one log each; ``postgres``, ``rabbitmq``: the shared
   database and message bus, run from the lab's directory.
-- ``keystone``, ``glance``, ``placement``, ``nova``, ``neutron``: one config writer per
-  service (``common``: what they share; ``ini``, ``uwsgi``: file formats); ``ml2``: the
-  lab-only mechanism driver; ``wsgi/``: entry points adjusted before serving.
+- ``keystone``, ``glance``, ``placement``, ``nova``, ``neutron``: each service's config
+  writer and its declaration (``service.Service``: ports, mount, WSGI application,
+  databases, environment, other processes), listed once in ``stack``; ``common``: what the
+  configs share; ``ini``, ``uwsgi``: file formats; ``ml2``: the lab-only mechanism driver;
+  ``wsgi/``: entry points adjusted before serving.
 - ``schema`` and ``setup/``: databases migrated once and copied, Keystone's content.
 - ``routers``: routing table from the live catalogs, HAProxy rendered from it.
 - ``resources``: flavor, network, image, through HAProxy; ``clouds_yaml``: the client file.

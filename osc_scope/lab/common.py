@@ -12,10 +12,15 @@ import sys
 
 from osc_scope.lab.credentials import Credentials
 
-__all__ = ["Context", "ProcessSpec", "authtoken_sections", "service_auth", "copy_paste_ini"]
+__all__ = ["Context", "authtoken_sections", "service_auth", "copy_paste_ini", "venv_bin"]
 
 PLAIN_AUTHTOKEN = "keystonemiddleware.auth_token:filter_factory"
 SCOPED_AUTHTOKEN = "osc_scope.middleware.auth_token:filter_factory"
+
+
+def venv_bin(name):
+    """A console script of the Python running the lab (its venv has the services)."""
+    return os.path.join(os.path.dirname(sys.executable), name)
 
 
 @dataclasses.dataclass
@@ -24,24 +29,13 @@ class Context:
     creds: Credentials
     db_url: object  # callable(database) -> URL
     transport_url: object  # callable(vhost) -> URL
+    services: tuple  # stack.SERVICES: every service of a cloud
 
     @property
     def venv(self):
         return os.path.dirname(os.path.dirname(sys.executable))
 
-    def bin(self, name):
-        return os.path.join(os.path.dirname(sys.executable), name)
-
-
-@dataclasses.dataclass(frozen=True)
-class ProcessSpec:
-    """A long-running process of a cloud, and the port that says it is up (if any)."""
-
-    name: str
-    argv: list
-    env: dict
-    port: int | None = None
-    address: str | None = None
+    bin = staticmethod(venv_bin)
 
 
 def authtoken_factory():
@@ -69,7 +63,8 @@ def _password_auth(auth_url, username, password, region):
 
 
 def service_auth(ctx, cloud, user):
-    """Credentials for a client section ([placement], [neutron], [nova], ...)."""
+    """``user``'s credentials in ``cloud``'s Keystone, for a client section ([placement],
+    [neutron], [nova], ...) or a token validation section."""
     return _password_auth(
         cloud.url("identity"), user, ctx.creds.service_password(cloud.name, user), cloud.name
     )
@@ -83,12 +78,7 @@ def authtoken_sections(ctx, cloud, service):
     ignores them.
     """
     local = dict(
-        _password_auth(
-            cloud.url("identity"),
-            service,
-            ctx.creds.service_password(cloud.name, service),
-            cloud.name,
-        ),
+        service_auth(ctx, cloud, service),
         www_authenticate_uri=cloud.url("identity"),
         service_type=None,
     )
@@ -97,13 +87,7 @@ def authtoken_sections(ctx, cloud, service):
     for other in others:
         user = Credentials.remote_user(service, cloud.name)
         sections[f"keystone_authtoken:{other.name}"] = dict(
-            _password_auth(
-                other.url("identity"),
-                user,
-                ctx.creds.service_password(other.name, user),
-                other.name,
-            ),
-            www_authenticate_uri=other.url("identity"),
+            service_auth(ctx, other, user), www_authenticate_uri=other.url("identity")
         )
     sections["scoped_authtoken"] = {
         "local_cloud": cloud.name,

@@ -5,7 +5,7 @@ import os
 import urllib.error
 import urllib.request
 
-from osc_scope.lab import layout, postgres, processes
+from osc_scope.lab import layout, postgres, processes, routers, stack
 from osc_scope.lab.errors import LabError
 
 __all__ = ["down", "status"]
@@ -24,7 +24,7 @@ def down(workdir, progress=print):
     clean fast shutdown)."""
     lab, procs = _load(workdir)
     names = procs.names()
-    first = [n for n in names if n.endswith("-haproxy")]
+    first = [n for n in (routers.haproxy_name(c) for c in lab.clouds) if n in names]
     rest = [n for n in names if n not in first]
 
     def stop(name):
@@ -67,8 +67,8 @@ def status(workdir, progress=print):
                 f"{cloud.name:10} {service_type:13} {cloud.url(service_type):32} "
                 f"{code if code else 'no answer'}"
             )
-        for name in (f"{cloud.name}-nova-conductor", f"{cloud.name}-nova-scheduler",
-                     f"{cloud.name}-nova-compute"):  # fmt: skip
+        daemons = [cloud.process_name(d.binary) for s in stack.SERVICES for d in s.daemons]
+        for name in daemons:  # the APIs answered above
             alive = procs.alive(name)
             healthy &= alive
             progress(f"{name:24} {'running' if alive else 'STOPPED'}")

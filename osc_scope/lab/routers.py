@@ -21,7 +21,7 @@ HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
 def haproxy_name(cloud):
-    return f"{cloud.name}-haproxy"
+    return cloud.process_name("haproxy")
 
 
 def _routing_dir(lab, *parts):

@@ -1,32 +1,18 @@
 """Database schemas: migrated once for the first cloud, copied for the others.
 
 Every cloud runs the same releases, so their schemas are equal: PostgreSQL copies a database
-(``CREATE DATABASE ... TEMPLATE``) in a fraction of the time migrations take. Only Nova's
-cell mappings name their cloud's databases and vhost, so they are rewritten in each copy.
-Each service's schema is one job; the orchestrator runs them in parallel and starts a
-service as soon as its own schema is there.
+(``CREATE DATABASE ... TEMPLATE``) in a fraction of the time migrations take. What names its
+cloud in a copy (Nova's cell mappings) is fixed by the service's ``adopt_copy``. Each
+service's schema is one job; the orchestrator runs them in parallel and starts a service as
+soon as its own schema is there.
 """
 
 import os
 import subprocess
 
-from osc_scope.lab import glance, keystone, neutron, nova, placement
 from osc_scope.lab.processes import LabProcessError
 
-__all__ = ["DATABASES", "run_logged", "prepare", "name_of"]
-
-# service module -> databases it owns
-DATABASES = {
-    keystone: ("keystone",),
-    glance: ("glance",),
-    placement: ("placement",),
-    nova: ("nova_api", "nova_cell0", "nova_cell1"),
-    neutron: ("neutron",),
-}
-
-
-def name_of(module):
-    return module.__name__.rsplit(".", 1)[-1]
+__all__ = ["run_logged", "prepare", "log_path"]
 
 
 def run_logged(argv, log_path, env=None, what=None, stdin_text=None):
@@ -46,19 +32,19 @@ def run_logged(argv, log_path, env=None, what=None, stdin_text=None):
         raise LabProcessError(f"{what or argv[0]} failed (exit {result.returncode})")
 
 
-def log_path(lab, module):
-    return lab.path("log", f"schema-{name_of(module)}.log")
+def log_path(lab, service):
+    return lab.path("log", f"schema-{service.name}.log")
 
 
-def prepare(ctx, pg, module):
-    """Create and migrate ``module``'s databases for the first cloud, copy them for the rest."""
+def prepare(ctx, pg, service):
+    """Create and migrate ``service``'s databases for the first cloud, copy them for the rest."""
     first, *others = ctx.lab.clouds
-    for name in DATABASES[module]:
+    for name in service.databases:
         pg.create(first.database(name))
-    for argv in module.migrate_commands(ctx, first):
-        run_logged(argv, log_path(ctx.lab, module), what=f"{name_of(module)} schema")
+    for argv in service.migrate(ctx, first):
+        run_logged(argv, log_path(ctx.lab, service), what=f"{service.name} schema")
     for cloud in others:
-        for name in DATABASES[module]:
+        for name in service.databases:
             pg.create(cloud.database(name), template=first.database(name))
-        if module is nova:
-            nova.fix_cell_mappings(ctx, cloud, pg.execute)
+        if service.adopt_copy is not None:
+            service.adopt_copy(ctx, cloud, pg.execute)

@@ -39,6 +39,7 @@ def write_ini(path, *, address, port, mount, module, env, threads=4, uploads=Fal
     if uploads:
         lines += ["http-chunked-input = true", "http-auto-chunked = true", "http-raw-body = true"]
     lines += [f"env = {key}={value}" for key, value in env.items()]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as stream:
         stream.write("\n".join(lines) + "\n")
     return path

@@ -12,19 +12,20 @@ import pytest
 from osc_scope.lab import common, credentials, ini, rabbitmq, uwsgi
 
 VENV_ETC = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "etc")
+USERS = ("glance", "nova")
 
 
 def test_credentials_are_made_once_and_grow_with_clouds(tmp_path):
     path = tmp_path / "secrets.json"
-    first = credentials.load(path, ["CloudOne", "CloudTwo"])
+    first = credentials.load(path, ["CloudOne", "CloudTwo"], USERS)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    again = credentials.load(path, ["CloudOne", "CloudTwo"])
+    again = credentials.load(path, ["CloudOne", "CloudTwo"], USERS)
     assert again.data == first.data
     assert first.service_password("CloudOne", "glance-CloudTwo")
     assert first.service_password("CloudOne", "glance") != first.service_password(
         "CloudTwo", "glance"
     )
-    grown = credentials.load(path, ["CloudOne", "CloudTwo", "CloudThree"])
+    grown = credentials.load(path, ["CloudOne", "CloudTwo", "CloudThree"], USERS)
     assert grown.admin_password == first.admin_password
     assert grown.service_password("CloudThree", "nova-CloudOne")
 
@@ -82,7 +83,7 @@ def test_clouds_yaml_names_each_cloud_and_its_region(tmp_path):
     from osc_scope.lab import clouds_yaml, layout
 
     lab = layout.Lab(str(tmp_path), ("CloudOne", "CloudTwo"))
-    creds = credentials.load(tmp_path / "s.json", lab.cloud_names)
+    creds = credentials.load(tmp_path / "s.json", lab.cloud_names, USERS)
     data = yaml.safe_load(open(clouds_yaml.write(lab, creds)))["clouds"]
     assert data["CloudTwo"]["region_name"] == "CloudTwo"
     assert data["CloudTwo"]["auth"]["auth_url"] == "http://127.0.0.2/identity"
