@@ -14,7 +14,8 @@ from osc_scope.lab.credentials import Credentials
 
 __all__ = ["Context", "authtoken_sections", "service_auth", "copy_paste_ini", "venv_bin"]
 
-PLAIN_AUTHTOKEN = "keystonemiddleware.auth_token:filter_factory"
+# Every service validates tokens with the scope-aware filter (Placement through its own
+# entry point, osc_scope.middleware.placement).
 SCOPED_AUTHTOKEN = "osc_scope.middleware.auth_token:filter_factory"
 
 
@@ -36,16 +37,6 @@ class Context:
         return os.path.dirname(os.path.dirname(sys.executable))
 
     bin = staticmethod(venv_bin)
-
-
-def authtoken_factory():
-    """The scope-aware filter; ``OSC_SCOPE_LAB_AUTHTOKEN=plain`` forces plain
-    keystonemiddleware (to tell a middleware problem from another: only scopes whose
-    identity is the local cloud work then); a ``lab up`` with another choice restarts the
-    services."""
-    if os.environ.get("OSC_SCOPE_LAB_AUTHTOKEN") == "plain":
-        return PLAIN_AUTHTOKEN
-    return SCOPED_AUTHTOKEN
 
 
 def _password_auth(auth_url, username, password, region):
@@ -74,8 +65,7 @@ def authtoken_sections(ctx, cloud, service):
     """[keystone_authtoken] for the local cloud plus one section per other cloud.
 
     Every Keystone is reached through its cloud's HAProxy frontend. The per-cloud sections
-    and [scoped_authtoken] are read by the scope-aware middleware; plain keystonemiddleware
-    ignores them.
+    and [scoped_authtoken] are read by the scope-aware middleware.
     """
     local = dict(
         service_auth(ctx, cloud, service),
@@ -96,11 +86,10 @@ def authtoken_sections(ctx, cloud, service):
     return sections
 
 
-def copy_paste_ini(source, target, factory=None):
+def copy_paste_ini(source, target, factory=SCOPED_AUTHTOKEN):
     """Copy a service's shipped paste file, its ``authtoken`` filter set to ``factory``."""
     with open(source) as stream:
         text = stream.read()
-    factory = factory or authtoken_factory()
     text, count = re.subn(
         r"(\[filter:authtoken\]\s*\npaste\.filter_factory\s*=\s*)\S+",
         lambda m: m.group(1) + factory,

@@ -38,9 +38,6 @@ class Credentials:
         """The user a service of ``home_cloud`` has in another cloud's Keystone."""
         return f"{service}-{home_cloud}"
 
-    def users_of(self, cloud):
-        return self.data["services"][cloud]
-
 
 def load(path, cloud_names, service_users):
     """Read the lab's secrets, adding what a new cloud or service needs."""

@@ -1,4 +1,9 @@
-"""Placement of one cloud: config, schema (uWSGI through the lab's WSGI wrapper)."""
+"""Placement of one cloud: config and schema, served by the scope-aware entry point.
+
+Placement builds its token filter in code, not from a paste file, so the scope-aware
+filter comes with ``osc_scope.middleware.placement:application`` (the entry point the
+README gives operators), not from the config.
+"""
 
 from osc_scope.lab import common, ini
 from osc_scope.lab.service import Service
@@ -29,8 +34,6 @@ def _migrate_commands(ctx, cloud):
 SERVICE = Service(
     "placement", "placement", databases=("placement",),
     catalog_path="/placement", frontend_port=80, backend_port=8779,
-    wsgi="osc_scope.lab.wsgi.placement:application",
-    env={"OS_PLACEMENT_CONFIG_DIR": "{etc}",
-         "OSC_SCOPE_LAB_AUTHTOKEN": common.authtoken_factory()},
+    wsgi="osc_scope.middleware.placement:application", env={"OS_PLACEMENT_CONFIG_DIR": "{etc}"},
     write_config=_write_config, migrate=_migrate_commands,
 )  # fmt: skip

@@ -75,7 +75,7 @@ class Service:
             address=cloud.address,
             port=self.backend_port,
             mount=self.mount or self.catalog_path,
-            module=self.wsgi,
+            application=self.wsgi,
             env={key: value.format(etc=self.etc(cloud)) for key, value in self.env.items()},
             uploads=self.uploads,
         )

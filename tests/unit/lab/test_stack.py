@@ -1,5 +1,7 @@
 """The lab's services, declared once: what follows from a declaration, and the job plan."""
 
+import dataclasses
+import runpy
 import signal
 
 import pytest
@@ -36,7 +38,7 @@ def test_a_declaration_gives_the_uwsgi_ini_and_the_process_specs(cloud):
     service.configure(None, cloud)
     lines = open(service.etc(cloud, "uwsgi.ini")).read().splitlines()
     assert "http-socket = 127.0.0.2:7001" in lines
-    assert "mount = /thing=thing.wsgi:application" in lines
+    assert f"mount = /thing={service.etc(cloud, 'wsgi.py')}" in lines
     assert f"env = OS_THING_CONFIG_DIR={cloud.path('etc', 'thing')}" in lines
     assert "env = OS_THING_FILES=a.conf" in lines
     api, worker = service.processes(cloud)
@@ -46,6 +48,26 @@ def test_a_declaration_gives_the_uwsgi_ini_and_the_process_specs(cloud):
     assert worker.name == "CloudTwo-thing-worker"
     assert worker.argv[1:] == ["--config-file", service.etc(cloud, "a.conf")]
     assert worker.port is None and worker.config_dir == api.config_dir
+
+
+def test_the_served_file_imports_an_application_a_module_builds_on_first_access(
+    cloud, tmp_path, monkeypatch
+):
+    """uWSGI looks ``application`` up in the namespace of what it loads, where a module's
+    ``__getattr__`` (osc_scope.middleware.placement's) is not asked; an import is."""
+    (tmp_path / "lazy_app.py").write_text(
+        "def __getattr__(name):\n"
+        "    if name == 'application':\n"
+        "        return 'built'\n"
+        "    raise AttributeError(name)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    placement = stack.by_type("placement")
+    assert placement.wsgi == "osc_scope.middleware.placement:application"
+    service = dataclasses.replace(placement, wsgi="lazy_app:application", write_config=_noop)
+    service.configure(None, cloud)
+    namespace = runpy.run_path(service.etc(cloud, "wsgi.py"))
+    assert namespace["application"] == "built"
 
 
 def test_the_address_plan_and_service_users_follow_from_the_declarations():
