@@ -29,6 +29,7 @@ from osc_scope.lab import (
     layout,
     nova,
     postgres,
+    preflight,
     processes,
     rabbitmq,
     resources,
@@ -120,6 +121,7 @@ def _is_ours(lab, cloud):
 
 def up(workdir, cloud_names, progress=print):
     """Build (first time) and start the lab; returns the seconds it took."""
+    preflight.check()
     workdir = os.path.abspath(workdir)
     saved = layout.Lab.load(workdir)
     if saved is not None and cloud_names and tuple(cloud_names) != saved.cloud_names:

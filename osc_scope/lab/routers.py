@@ -15,9 +15,12 @@ from osc_scope.lab import common, identity, layout, processes
 from osc_scope.routing import catalog, table
 from osc_scope.routing import render as renderer
 
-__all__ = ["build_table", "render", "start", "haproxy_name"]
+__all__ = ["build_table", "render", "start", "haproxy_name", "haproxy_binary"]
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+
+def haproxy_binary():
+    """HAProxy as found on PATH (as ``render.check`` finds it), None when not installed."""
+    return shutil.which("haproxy")
 
 
 def haproxy_name(cloud):
@@ -78,7 +81,7 @@ def start(lab, procs, cloud, directory, timeout=15):
     if procs.runs_with(name, digest):
         return
     renderer.check(config)
-    procs.ensure(name, [HAPROXY, "-db", "-f", config], digest, cwd=directory)
+    procs.ensure(name, [haproxy_binary(), "-db", "-f", config], digest, cwd=directory)
     for port in cloud.frontend_ports():
         processes.wait_for_port(
             cloud.address, port, timeout, alive=lambda: not procs.exited(name), what=name
