@@ -298,8 +298,10 @@ def _routing(run):
     """Catalogs -> routing table -> each cloud's haproxy.cfg -> its HAProxy."""
     table = routers.build_table(run.lab, run.creds)
     for cloud in run.lab.clouds:
-        directory = routers.render(run.lab, table, cloud)
-        routers.start(run.lab, run.procs, cloud, directory)
+        release = routers.render(run.lab, table, cloud)
+        state = routers.start(run.lab, run.procs, cloud, release)
+        if state in ("reloaded", "restarted"):
+            run.say(f"{routers.haproxy_name(cloud)}: routing changed, {state}")
     run.say(f"haproxy ready (routing table {run.lab.path('routing', 'table.json')})")
 
 

@@ -10,7 +10,7 @@ import importlib.util
 import os
 import sys
 
-from osc_scope.lab import postgres, rabbitmq, routers
+from osc_scope.lab import haproxy, postgres, rabbitmq
 from osc_scope.lab.errors import LabError
 
 __all__ = ["missing", "check"]
@@ -39,7 +39,7 @@ def missing():
     if modules or not _executable(_venv_script("uwsgi")):
         found.append((f"its Python packages ({', '.join(modules or ['uwsgi'])})",
                       ("pip", "lab")))  # fmt: skip
-    if not _executable(routers.haproxy_binary()):
+    if not _executable(haproxy.binary()):
         found.append(("haproxy", ("apt", "haproxy")))
     if postgres.bin_dir() is None:
         found.append(("PostgreSQL", ("apt", "postgresql")))

@@ -122,3 +122,20 @@ def test_the_job_plan_follows_the_declarations(tmp_path, clouds):
         ready = graph.before(f"{name}-resources")
         assert {f"{name}-nova-compute", f"{name}-neutron-port", f"{name}-nova-api-port"} <= ready
     assert len(graph.needs) == 2 + len(stack.SERVICES) + len(clouds) * 15
+
+
+def test_backends_are_given_for_the_lab_urls_the_catalogs_list(tmp_path):
+    from osc_scope.lab import routers
+    from osc_scope.routing.catalog import Endpoint
+
+    lab = layout.Lab(str(tmp_path), ("CloudOne", "CloudTwo"))
+    listed = [
+        Endpoint("CloudOne", "image", "public", "http://127.0.0.1/image"),
+        Endpoint("CloudTwo", "network", "public", "http://127.0.0.2:9696/"),
+        Endpoint("CloudTwo", "image", "public", "http://elsewhere/image"),  # not the lab's
+        Endpoint("CloudNine", "image", "public", "http://127.0.0.9/image"),  # not a lab cloud
+    ]
+    assert routers._backends(lab, listed) == {
+        "http://127.0.0.1/image": ["127.0.0.1:9293"],
+        "http://127.0.0.2:9696/": ["127.0.0.2:9697"],
+    }
