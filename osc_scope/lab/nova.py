@@ -83,16 +83,19 @@ def _write_config(ctx, cloud):
 
 
 def _migrate_commands(ctx, cloud):
-    """API, cell0 and cell1 schemas and the cell mappings (``osc_scope.lab.setup.nova``)."""
-    cells = cell_urls(ctx, cloud)
+    """API, cell0 and cell1 schemas and the cell mappings (``osc_scope.lab.setup.nova``).
+
+    cell1's message bus is left ``none:///`` here (its URL holds the bus password, and the
+    schema may be saved for other labs); ``_adopt`` sets it."""
+    cell0_database = cell_urls(ctx, cloud)["cell0"][0]
     return [
-        [ctx.bin("python"), "-m", "osc_scope.lab.setup.nova", _conf(cloud), cells["cell0"][0],
-         cells["cell1"][1]]
+        [ctx.bin("python"), "-m", "osc_scope.lab.setup.nova", _conf(cloud), cell0_database,
+         "none:///"]
     ]  # fmt: skip
 
 
-def _fix_cell_mappings(ctx, cloud, execute):
-    """After copying another cloud's nova_api database, point its cells at this cloud."""
+def _adopt(ctx, cloud, execute):
+    """Point the cell mappings of ``cloud``'s copy at its own databases and message bus."""
     for name, (database, transport) in cell_urls(ctx, cloud).items():
         execute(
             (
@@ -110,5 +113,5 @@ SERVICE = Service(
     wsgi="nova.wsgi.osapi_compute:application", api_name="nova-api",
     env={"OS_NOVA_CONFIG_DIR": "{etc}", "OS_NOVA_CONFIG_FILES": f"api-paste.ini;{CONF}"},
     daemons=(Daemon("nova-conductor", CONF), Daemon("nova-scheduler", CONF), COMPUTE),
-    write_config=_write_config, migrate=_migrate_commands, adopt_copy=_fix_cell_mappings,
+    write_config=_write_config, migrate=_migrate_commands, adopt=_adopt,
 )  # fmt: skip

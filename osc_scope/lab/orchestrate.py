@@ -35,6 +35,7 @@ from osc_scope.lab import (
     resources,
     routers,
     schema,
+    schema_cache,
     stack,
 )
 from osc_scope.lab.errors import LabError
@@ -52,6 +53,9 @@ class _Run:
             lab.path("secrets.json"), lab.cloud_names, stack.SERVICE_USERS
         )
         self.pg = postgres.Postgres(lab, self.procs)
+        self.schemas = schema_cache.SchemaCache(
+            schema_cache.cache_dir(), postgres.bin_dir(), self.pg.client_args()
+        )
         self.rabbit = rabbitmq.RabbitMQ(lab, self.procs, self.creds.rabbit_password)
         self.ctx = common.Context(
             lab, self.creds, self.pg.url, self.rabbit.transport_url, stack.SERVICES
@@ -177,13 +181,15 @@ class _DependencyFailed(Exception):
 
 class _Graph:
     """Jobs that start as soon as the jobs they need are done (threads: they mostly wait
-    for other processes). The first real failure is the one reported."""
+    for other processes). The first real failure is the one reported. When each job ran
+    is written to ``DIR/log/lab-up-jobs.log``: what a slow ``lab up`` waited for."""
 
     def __init__(self, run):
         self.run = run
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=32)
         self.jobs = {}
         self.failures = []
+        self.times = {}  # name -> (started, ended), seconds since lab up started
 
     def add(self, name, needs, function, log):
         """Submit a job; returns ``name``, what the jobs that need this one give."""
@@ -197,18 +203,26 @@ class _Graph:
                     future.result()
                 except Exception:  # noqa: BLE001
                     raise _DependencyFailed() from None
+            started = time.monotonic() - self.run.start
             try:
                 return function()
             except Exception as exc:  # noqa: BLE001
                 error = exc if isinstance(exc, LabError) else LabError(f"{name}: {exc}", log)
                 self.failures.append(error)
                 raise error from exc
+            finally:
+                self.times[name] = (started, time.monotonic() - self.run.start)
 
         self.jobs[name] = self.pool.submit(body)
         return name
 
     def wait(self):
         concurrent.futures.wait(self.jobs.values())
+        os.makedirs(self.run.lab.path("log"), exist_ok=True)
+        with open(self.run.lab.path("log", "lab-up-jobs.log"), "w") as stream:
+            stream.write("# started  ended  job (seconds since lab up started)\n")
+            for name, (started, ended) in sorted(self.times.items(), key=lambda i: i[1]):
+                stream.write(f"{started:7.1f} {ended:7.1f}  {name}\n")
         if self.failures:
             raise self.failures[0]
 
@@ -268,8 +282,8 @@ def _schema_job(run, graph, service):
     name = _job("schema", service.name)
 
     def prepare():
-        schema.prepare(run.ctx, run.pg, service)
-        run.say(f"schema: {service.name} ready")
+        how = schema.prepare(run.ctx, run.pg, service, run.schemas)
+        run.say(f"schema: {service.name} {how}")
 
     return graph.add(name, [], functools.partial(run.once, name, prepare),
                      schema.log_path(run.lab, service))  # fmt: skip

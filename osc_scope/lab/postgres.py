@@ -49,6 +49,10 @@ class Postgres:
     def url(self, database):
         return f"postgresql+psycopg2://{USER}@{self.host}:{self.port}/{database}"
 
+    def client_args(self):
+        """How ``pg_dump``, ``pg_restore`` and ``psql`` reach the cluster (trust, loopback)."""
+        return ["-h", self.host, "-p", str(self.port), "-U", USER]
+
     def _check_reachable(self):
         """The ``postgres`` user must be able to walk down to DIR (tmp dirs are often 0700)."""
         path = os.path.dirname(os.path.abspath(self.base))

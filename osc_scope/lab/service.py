@@ -61,8 +61,9 @@ class Service:
     # (ctx, cloud) -> (argv, stdin text): run once per cloud after the schema, before the
     # routers are built (Keystone's bootstrap and catalog)
     setup: Callable | None = None
-    # (ctx, cloud, execute): fix what names its cloud in a copy of the first cloud's schema
-    adopt_copy: Callable | None = None
+    # (ctx, cloud, execute): set what names its cloud in its copy of the schema (run for
+    # every cloud; the migrated or cached schema names the first cloud, or nothing)
+    adopt: Callable | None = None
 
     def etc(self, cloud, *parts):
         return cloud.path("etc", self.name, *parts)
