@@ -10,11 +10,9 @@ import os
 
 import pytest
 
-from osc_scope.lab import processes
+from osc_scope.lab import layout, processes
 
 pytestmark = pytest.mark.lab
-
-IMAGE_URL = "http://127.0.0.1/image"
 
 
 def _masters(lab):
@@ -39,6 +37,7 @@ def _cloudone_image_endpoint(lab):
 
 
 def test_a_catalog_change_reloads_both_routers(lab, cloudtwo_image):
+    image_url = layout.Lab.load(lab.workdir).cloud("CloudOne").url("image")
     masters = _masters(lab)
     assert all(masters.values())
     lab.osc("endpoint", "delete", _cloudone_image_endpoint(lab))
@@ -46,14 +45,14 @@ def test_a_catalog_change_reloads_both_routers(lab, cloudtwo_image):
         result = lab.lab("up")
         for cloud in ("CloudOne", "CloudTwo"):
             assert f"{cloud}-haproxy: routing changed, reloaded" in result.stdout, result.stdout
-        assert IMAGE_URL not in _routed_image_urls(lab)
+        assert image_url not in _routed_image_urls(lab)
         assert _masters(lab) == masters
     finally:
         if _cloudone_image_endpoint(lab) is None:
-            lab.osc("endpoint", "create", "--region", "CloudOne", "image", "public", IMAGE_URL)
+            lab.osc("endpoint", "create", "--region", "CloudOne", "image", "public", image_url)
     result = lab.lab("up")
     assert "CloudOne-haproxy: routing changed, reloaded" in result.stdout, result.stdout
-    assert IMAGE_URL in _routed_image_urls(lab)
+    assert image_url in _routed_image_urls(lab)
     assert _masters(lab) == masters
     ids = lab.osc("image", "list", "-f", "value", "-c", "ID", scope={"image": "CloudTwo"})
     assert cloudtwo_image in ids.stdout.split()
