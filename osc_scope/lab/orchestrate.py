@@ -23,6 +23,7 @@ import os
 import time
 
 from osc_scope.lab import (
+    bytecode,
     clouds_yaml,
     common,
     credentials,
@@ -139,6 +140,7 @@ def up(workdir, cloud_names, progress=print):
     os.chmod(workdir, 0o755)  # the postgres user walks through it
     run = _Run(lab, progress)
     run.say(f"lab in {workdir}: {', '.join(f'{c.name} {c.address}' for c in lab.clouds)}")
+    bytecode.ensure(lab.path("log", "bytecode.log"), run.say)
 
     for cloud in lab.clouds:
         for service in stack.SERVICES:
