@@ -18,18 +18,28 @@ def _load(workdir):
     return lab, processes.ProcessTable(lab.path("run"), lab.path("log"))
 
 
+# The OpenStack services keep their state in PostgreSQL: the lab waits this long for one
+# to stop on its own (nova-scheduler's graceful stop takes ~7 s), then kills it.
+SERVICE_STOP_TIMEOUT = 2
+
+
 def down(workdir, progress=print):
     """Stop every process of the lab: the routers first (no new requests), then the rest
     together (a lab keeps nothing worth a slow, ordered shutdown; PostgreSQL still gets its
-    clean fast shutdown)."""
+    clean fast shutdown, RabbitMQ its own)."""
     lab, procs = _load(workdir)
     names = procs.names()
     first = [n for n in (routers.haproxy_name(c) for c in lab.clouds) if n in names]
     rest = [n for n in names if n not in first]
+    services = {
+        spec.name for cloud in lab.clouds for s in stack.SERVICES for spec in s.processes(cloud)
+    }
 
     def stop(name):
         if name == "postgres":
             return postgres.Postgres(lab, procs).stop()
+        if name in services:
+            return procs.stop(name, timeout=SERVICE_STOP_TIMEOUT)
         return procs.stop(name)
 
     stopped = 0
