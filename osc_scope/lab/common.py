@@ -12,10 +12,16 @@ import sys
 
 from osc_scope.lab.credentials import Credentials
 
-__all__ = ["Context", "ProcessSpec", "authtoken_sections", "service_auth", "copy_paste_ini"]
+__all__ = ["Context", "authtoken_sections", "service_auth", "copy_paste_ini", "venv_bin"]
 
-PLAIN_AUTHTOKEN = "keystonemiddleware.auth_token:filter_factory"
+# Every service validates tokens with the scope-aware filter (Placement through its own
+# entry point, osc_scope.middleware.placement).
 SCOPED_AUTHTOKEN = "osc_scope.middleware.auth_token:filter_factory"
+
+
+def venv_bin(name):
+    """A console script of the Python running the lab (its venv has the services)."""
+    return os.path.join(os.path.dirname(sys.executable), name)
 
 
 @dataclasses.dataclass
@@ -24,34 +30,13 @@ class Context:
     creds: Credentials
     db_url: object  # callable(database) -> URL
     transport_url: object  # callable(vhost) -> URL
+    services: tuple  # stack.SERVICES: every service of a cloud
 
     @property
     def venv(self):
         return os.path.dirname(os.path.dirname(sys.executable))
 
-    def bin(self, name):
-        return os.path.join(os.path.dirname(sys.executable), name)
-
-
-@dataclasses.dataclass(frozen=True)
-class ProcessSpec:
-    """A long-running process of a cloud, and the port that says it is up (if any)."""
-
-    name: str
-    argv: list
-    env: dict
-    port: int | None = None
-    address: str | None = None
-
-
-def authtoken_factory():
-    """The scope-aware filter; ``OSC_SCOPE_LAB_AUTHTOKEN=plain`` forces plain
-    keystonemiddleware (to tell a middleware problem from another: only scopes whose
-    identity is the local cloud work then); a ``lab up`` with another choice restarts the
-    services."""
-    if os.environ.get("OSC_SCOPE_LAB_AUTHTOKEN") == "plain":
-        return PLAIN_AUTHTOKEN
-    return SCOPED_AUTHTOKEN
+    bin = staticmethod(venv_bin)
 
 
 def _password_auth(auth_url, username, password, region):
@@ -69,7 +54,8 @@ def _password_auth(auth_url, username, password, region):
 
 
 def service_auth(ctx, cloud, user):
-    """Credentials for a client section ([placement], [neutron], [nova], ...)."""
+    """``user``'s credentials in ``cloud``'s Keystone, for a client section ([placement],
+    [neutron], [nova], ...) or a token validation section."""
     return _password_auth(
         cloud.url("identity"), user, ctx.creds.service_password(cloud.name, user), cloud.name
     )
@@ -79,16 +65,10 @@ def authtoken_sections(ctx, cloud, service):
     """[keystone_authtoken] for the local cloud plus one section per other cloud.
 
     Every Keystone is reached through its cloud's HAProxy frontend. The per-cloud sections
-    and [scoped_authtoken] are read by the scope-aware middleware; plain keystonemiddleware
-    ignores them.
+    and [scoped_authtoken] are read by the scope-aware middleware.
     """
     local = dict(
-        _password_auth(
-            cloud.url("identity"),
-            service,
-            ctx.creds.service_password(cloud.name, service),
-            cloud.name,
-        ),
+        service_auth(ctx, cloud, service),
         www_authenticate_uri=cloud.url("identity"),
         service_type=None,
     )
@@ -97,13 +77,7 @@ def authtoken_sections(ctx, cloud, service):
     for other in others:
         user = Credentials.remote_user(service, cloud.name)
         sections[f"keystone_authtoken:{other.name}"] = dict(
-            _password_auth(
-                other.url("identity"),
-                user,
-                ctx.creds.service_password(other.name, user),
-                other.name,
-            ),
-            www_authenticate_uri=other.url("identity"),
+            service_auth(ctx, other, user), www_authenticate_uri=other.url("identity")
         )
     sections["scoped_authtoken"] = {
         "local_cloud": cloud.name,
@@ -112,11 +86,10 @@ def authtoken_sections(ctx, cloud, service):
     return sections
 
 
-def copy_paste_ini(source, target, factory=None):
+def copy_paste_ini(source, target, factory=SCOPED_AUTHTOKEN):
     """Copy a service's shipped paste file, its ``authtoken`` filter set to ``factory``."""
     with open(source) as stream:
         text = stream.read()
-    factory = factory or authtoken_factory()
     text, count = re.subn(
         r"(\[filter:authtoken\]\s*\npaste\.filter_factory\s*=\s*)\S+",
         lambda m: m.group(1) + factory,

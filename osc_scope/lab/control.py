@@ -5,7 +5,7 @@ import os
 import urllib.error
 import urllib.request
 
-from osc_scope.lab import layout, postgres, processes
+from osc_scope.lab import layout, postgres, processes, routers, stack
 from osc_scope.lab.errors import LabError
 
 __all__ = ["down", "status"]
@@ -18,18 +18,28 @@ def _load(workdir):
     return lab, processes.ProcessTable(lab.path("run"), lab.path("log"))
 
 
+# The OpenStack services keep their state in PostgreSQL: the lab waits this long for one
+# to stop on its own (nova-scheduler's graceful stop takes ~7 s), then kills it.
+SERVICE_STOP_TIMEOUT = 2
+
+
 def down(workdir, progress=print):
     """Stop every process of the lab: the routers first (no new requests), then the rest
     together (a lab keeps nothing worth a slow, ordered shutdown; PostgreSQL still gets its
-    clean fast shutdown)."""
+    clean fast shutdown, RabbitMQ its own)."""
     lab, procs = _load(workdir)
     names = procs.names()
-    first = [n for n in names if n.endswith("-haproxy")]
+    first = [n for n in (routers.haproxy_name(c) for c in lab.clouds) if n in names]
     rest = [n for n in names if n not in first]
+    services = {
+        spec.name for cloud in lab.clouds for s in stack.SERVICES for spec in s.processes(cloud)
+    }
 
     def stop(name):
         if name == "postgres":
             return postgres.Postgres(lab, procs).stop()
+        if name in services:
+            return procs.stop(name, timeout=SERVICE_STOP_TIMEOUT)
         return procs.stop(name)
 
     stopped = 0
@@ -67,8 +77,8 @@ def status(workdir, progress=print):
                 f"{cloud.name:10} {service_type:13} {cloud.url(service_type):32} "
                 f"{code if code else 'no answer'}"
             )
-        for name in (f"{cloud.name}-nova-conductor", f"{cloud.name}-nova-scheduler",
-                     f"{cloud.name}-nova-compute"):  # fmt: skip
+        daemons = [cloud.process_name(d.binary) for s in stack.SERVICES for d in s.daemons]
+        for name in daemons:  # the APIs answered above
             alive = procs.alive(name)
             healthy &= alive
             progress(f"{name:24} {'running' if alive else 'STOPPED'}")

@@ -10,9 +10,7 @@ import json
 import os
 import secrets
 
-__all__ = ["SERVICE_USERS", "Credentials", "load"]
-
-SERVICE_USERS = ("glance", "nova", "placement", "neutron")
+__all__ = ["Credentials", "load"]
 
 
 class Credentials:
@@ -40,12 +38,9 @@ class Credentials:
         """The user a service of ``home_cloud`` has in another cloud's Keystone."""
         return f"{service}-{home_cloud}"
 
-    def users_of(self, cloud):
-        return self.data["services"][cloud]
 
-
-def load(path, cloud_names):
-    """Read the lab's secrets, adding what a new cloud needs."""
+def load(path, cloud_names, service_users):
+    """Read the lab's secrets, adding what a new cloud or service needs."""
     try:
         with open(path) as stream:
             data = json.load(stream)
@@ -64,7 +59,7 @@ def load(path, cloud_names):
     services = data.setdefault("services", {})
     for cloud in cloud_names:
         users = services.setdefault(cloud, {})
-        for service in SERVICE_USERS:
+        for service in service_users:
             make(users, service)
             for other in cloud_names:
                 if other != cloud:

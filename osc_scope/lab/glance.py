@@ -1,20 +1,21 @@
-"""Glance of one cloud: config (file store in DIR), paste pipeline, schema, uWSGI."""
+"""Glance of one cloud: config (file store in DIR), paste pipeline, schema."""
 
 import os
 
-from osc_scope.lab import common, ini, uwsgi
+from osc_scope.lab import common, ini
+from osc_scope.lab.service import Service
 
-__all__ = ["write_config", "migrate_commands", "processes"]
-
-
-def _etc(cloud):
-    return cloud.path("etc", "glance")
+__all__ = ["SERVICE"]
 
 
-def write_config(ctx, cloud):
+def _conf(cloud):
+    return SERVICE.etc(cloud, "glance-api.conf")
+
+
+def _write_config(ctx, cloud):
     paste = common.copy_paste_ini(
         os.path.join(ctx.venv, "etc", "glance", "glance-api-paste.ini"),
-        os.path.join(_etc(cloud), "glance-api-paste.ini"),
+        SERVICE.etc(cloud, "glance-api-paste.ini"),
     )
     sections = common.common_sections(ctx, cloud, "glance")
     sections["DEFAULT"]["enabled_backends"] = "fs:file"
@@ -31,30 +32,16 @@ def write_config(ctx, cloud):
             **common.authtoken_sections(ctx, cloud, "glance"),
         }
     )
-    ini.write(os.path.join(_etc(cloud), "glance-api.conf"), sections)
-    uwsgi.write_ini(
-        os.path.join(_etc(cloud), "uwsgi.ini"),
-        address=cloud.address,
-        port=cloud.backend_port("image"),
-        mount="/image",
-        module="glance.wsgi.api:application",
-        env={"OS_GLANCE_CONFIG_DIR": _etc(cloud)},
-        uploads=True,
-    )
+    ini.write(_conf(cloud), sections)
 
 
-def migrate_commands(ctx, cloud):
-    conf = os.path.join(_etc(cloud), "glance-api.conf")
-    return [[ctx.bin("glance-manage"), "--config-file", conf, "db_sync"]]
+def _migrate_commands(ctx, cloud):
+    return [[ctx.bin("glance-manage"), "--config-file", _conf(cloud), "db_sync"]]
 
 
-def processes(ctx, cloud):
-    return [
-        common.ProcessSpec(
-            f"{cloud.name}-glance",
-            uwsgi.argv(os.path.join(_etc(cloud), "uwsgi.ini")),
-            dict(os.environ),
-            cloud.backend_port("image"),
-            cloud.address,
-        )
-    ]
+SERVICE = Service(
+    "glance", "image", databases=("glance",),
+    catalog_path="/image", frontend_port=80, backend_port=9293,
+    wsgi="glance.wsgi.api:application", env={"OS_GLANCE_CONFIG_DIR": "{etc}"}, uploads=True,
+    write_config=_write_config, migrate=_migrate_commands,
+)  # fmt: skip

@@ -10,18 +10,17 @@ import ipaddress
 import json
 import os
 
+from osc_scope.lab import stack
+
 __all__ = ["Cloud", "Lab", "SERVICES", "DEFAULT_CLOUDS"]
 
 DEFAULT_CLOUDS = ("CloudOne", "CloudTwo")
 
-# service type -> (catalog path on the frontend, frontend port, backend port).
-# The backends are mounted under the same path, so HAProxy forwards paths unchanged.
+# service type -> (catalog path on the frontend, frontend port, backend port), from the
+# services' declarations. The backends are mounted under the same path, so HAProxy
+# forwards paths unchanged.
 SERVICES = {
-    "identity": ("/identity", 80, 5001),
-    "image": ("/image", 80, 9293),
-    "compute": ("/compute/v2.1", 80, 8775),
-    "placement": ("/placement", 80, 8779),
-    "network": ("/", 9696, 9697),
+    s.service_type: (s.catalog_path, s.frontend_port, s.backend_port) for s in stack.SERVICES
 }
 
 POSTGRES_PORT = 55432
@@ -74,6 +73,11 @@ class Cloud:
 
     def path(self, *parts):
         return os.path.join(self.workdir, self.name, *parts)
+
+    def process_name(self, part):
+        """The name of one of the cloud's processes (``CloudOne-nova-compute``): its PID
+        file, its log file and its job in ``lab up``."""
+        return f"{self.name}-{part}"
 
     def database(self, service):
         return f"{self.slug}_{service}"

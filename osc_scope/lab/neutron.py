@@ -1,4 +1,4 @@
-"""Neutron (API only, ML2, no agents) of one cloud: config, schema, uWSGI.
+"""Neutron (API only, ML2, no agents) of one cloud: config and schema.
 
 Ports are bound by the lab's own ML2 mechanism driver (``osc_scope.lab.ml2``), so boots
 with ``--nic net-id=`` reach ACTIVE without any agent.
@@ -6,25 +6,23 @@ with ``--nic net-id=`` reach ACTIVE without any agent.
 
 import os
 
-from osc_scope.lab import common, ini, uwsgi
+from osc_scope.lab import common, ini
+from osc_scope.lab.service import Service
 
-__all__ = ["write_config", "migrate_commands", "processes", "MECHANISM_DRIVER"]
+__all__ = ["SERVICE", "MECHANISM_DRIVER"]
 
 MECHANISM_DRIVER = "osc_scope_lab"
-
-
-def _etc(cloud):
-    return cloud.path("etc", "neutron")
+CONFIG_FILES = ("neutron.conf", "ml2_conf.ini")
 
 
 def _files(cloud):
-    return [os.path.join(_etc(cloud), n) for n in ("neutron.conf", "ml2_conf.ini")]
+    return [SERVICE.etc(cloud, name) for name in CONFIG_FILES]
 
 
-def write_config(ctx, cloud):
+def _write_config(ctx, cloud):
     paste = common.copy_paste_ini(
         os.path.join(ctx.venv, "etc", "neutron", "api-paste.ini"),
-        os.path.join(_etc(cloud), "api-paste.ini"),
+        SERVICE.etc(cloud, "api-paste.ini"),
     )
     sections = common.common_sections(ctx, cloud, "neutron")
     sections["DEFAULT"].update(
@@ -63,31 +61,17 @@ def write_config(ctx, cloud):
             "ml2_type_flat": {"flat_networks": "*"},
         },
     )
-    uwsgi.write_ini(
-        os.path.join(_etc(cloud), "uwsgi.ini"),
-        address=cloud.address,
-        port=cloud.backend_port("network"),
-        mount="/",
-        module="osc_scope.lab.wsgi.neutron:application",
-        env={
-            "OS_NEUTRON_CONFIG_DIR": _etc(cloud),
-            "OS_NEUTRON_CONFIG_FILES": "neutron.conf;ml2_conf.ini",
-        },
-    )
 
 
-def migrate_commands(ctx, cloud):
+def _migrate_commands(ctx, cloud):
     """``neutron-db-manage`` around its MySQL-only step (``osc_scope.lab.setup.neutron``)."""
     return [[ctx.bin("python"), "-m", "osc_scope.lab.setup.neutron", *_files(cloud)]]
 
 
-def processes(ctx, cloud):
-    return [
-        common.ProcessSpec(
-            f"{cloud.name}-neutron",
-            uwsgi.argv(os.path.join(_etc(cloud), "uwsgi.ini")),
-            dict(os.environ),
-            cloud.backend_port("network"),
-            cloud.address,
-        )
-    ]
+SERVICE = Service(
+    "neutron", "network", databases=("neutron",),
+    catalog_path="/", frontend_port=9696, backend_port=9697,  # alone on its port
+    wsgi="osc_scope.lab.wsgi.neutron:application",
+    env={"OS_NEUTRON_CONFIG_DIR": "{etc}", "OS_NEUTRON_CONFIG_FILES": ";".join(CONFIG_FILES)},
+    write_config=_write_config, migrate=_migrate_commands,
+)  # fmt: skip

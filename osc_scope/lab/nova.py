@@ -2,27 +2,25 @@
 
 Nova reaches Glance, Neutron and Placement through the cloud's own HAProxy frontend
 (``endpoint_override``), not through the catalog of the user's token: a token issued by
-another cloud's Keystone lists only that cloud's region, and the catalog lookup would fail
-(the identity-collaboration trap in FIELD-NOTES).
+another cloud's Keystone lists only that cloud's region, and Nova's lookup of its own
+region in that catalog would fail.
 """
 
 import os
 
-from osc_scope.lab import common, ini, uwsgi
+from osc_scope.lab import common, ini
+from osc_scope.lab.service import Daemon, Service
 
-__all__ = ["write_config", "migrate_commands", "processes", "fix_cell_mappings"]
+__all__ = ["SERVICE", "COMPUTE"]
 
-
-def _etc(cloud):
-    return cloud.path("etc", "nova")
+CONF = "nova.conf"
+COMPUTE_CONF = "nova-compute.conf"  # without the database sections
+# Registers with Placement through the cloud's HAProxy as it starts.
+COMPUTE = Daemon("nova-compute", COMPUTE_CONF, after_routers=True)
 
 
 def _conf(cloud):
-    return os.path.join(_etc(cloud), "nova.conf")
-
-
-def _compute_conf(cloud):
-    return os.path.join(_etc(cloud), "nova-compute.conf")
+    return SERVICE.etc(cloud, CONF)
 
 
 def cell_urls(ctx, cloud):
@@ -32,10 +30,10 @@ def cell_urls(ctx, cloud):
     }
 
 
-def write_config(ctx, cloud):
+def _write_config(ctx, cloud):
     paste = common.copy_paste_ini(
         os.path.join(ctx.venv, "etc", "nova", "api-paste.ini"),
-        os.path.join(_etc(cloud), "api-paste.ini"),
+        SERVICE.etc(cloud, "api-paste.ini"),
     )
     sections = common.common_sections(ctx, cloud, "nova")
     os.makedirs(cloud.path("nova", "instances"), exist_ok=True)
@@ -81,28 +79,23 @@ def write_config(ctx, cloud):
     ini.write(_conf(cloud), sections)
     # nova-compute must not reach the databases (it goes through the conductor): its own file.
     compute = {k: v for k, v in sections.items() if k not in ("database", "api_database")}
-    ini.write(_compute_conf(cloud), compute)
-    uwsgi.write_ini(
-        os.path.join(_etc(cloud), "uwsgi.ini"),
-        address=cloud.address,
-        port=cloud.backend_port("compute"),
-        mount="/compute",
-        module="nova.wsgi.osapi_compute:application",
-        env={"OS_NOVA_CONFIG_DIR": _etc(cloud), "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf"},
-    )
+    ini.write(SERVICE.etc(cloud, COMPUTE_CONF), compute)
 
 
-def migrate_commands(ctx, cloud):
-    """API, cell0 and cell1 schemas and the cell mappings (``osc_scope.lab.setup.nova``)."""
-    cells = cell_urls(ctx, cloud)
+def _migrate_commands(ctx, cloud):
+    """API, cell0 and cell1 schemas and the cell mappings (``osc_scope.lab.setup.nova``).
+
+    cell1's message bus is left ``none:///`` here (its URL holds the bus password, and the
+    schema may be saved for other labs); ``_adopt`` sets it."""
+    cell0_database = cell_urls(ctx, cloud)["cell0"][0]
     return [
-        [ctx.bin("python"), "-m", "osc_scope.lab.setup.nova", _conf(cloud), cells["cell0"][0],
-         cells["cell1"][1]]
+        [ctx.bin("python"), "-m", "osc_scope.lab.setup.nova", _conf(cloud), cell0_database,
+         "none:///"]
     ]  # fmt: skip
 
 
-def fix_cell_mappings(ctx, cloud, execute):
-    """After copying another cloud's nova_api database, point its cells at this cloud."""
+def _adopt(ctx, cloud, execute):
+    """Point the cell mappings of ``cloud``'s copy at its own databases and message bus."""
     for name, (database, transport) in cell_urls(ctx, cloud).items():
         execute(
             (
@@ -114,33 +107,11 @@ def fix_cell_mappings(ctx, cloud, execute):
         )
 
 
-def processes(ctx, cloud):
-    """The API (uWSGI), conductor and scheduler; nova-compute is started later, alone."""
-    env = dict(os.environ)
-    specs = [
-        common.ProcessSpec(
-            f"{cloud.name}-nova-api",
-            uwsgi.argv(os.path.join(_etc(cloud), "uwsgi.ini")),
-            env,
-            cloud.backend_port("compute"),
-            cloud.address,
-        )
-    ]
-    for binary in ("conductor", "scheduler"):
-        specs.append(
-            common.ProcessSpec(
-                f"{cloud.name}-nova-{binary}",
-                [ctx.bin(f"nova-{binary}"), "--config-file", _conf(cloud)],
-                env,
-            )
-        )
-    return specs
-
-
-def compute_process(ctx, cloud):
-    """nova-compute, started once conductor and Placement (behind HAProxy) can answer."""
-    return common.ProcessSpec(
-        f"{cloud.name}-nova-compute",
-        [ctx.bin("nova-compute"), "--config-file", _compute_conf(cloud)],
-        dict(os.environ),
-    )
+SERVICE = Service(
+    "nova", "compute", databases=("nova_api", "nova_cell0", "nova_cell1"),
+    catalog_path="/compute/v2.1", frontend_port=80, backend_port=8775, mount="/compute",
+    wsgi="nova.wsgi.osapi_compute:application", api_name="nova-api",
+    env={"OS_NOVA_CONFIG_DIR": "{etc}", "OS_NOVA_CONFIG_FILES": f"api-paste.ini;{CONF}"},
+    daemons=(Daemon("nova-conductor", CONF), Daemon("nova-scheduler", CONF), COMPUTE),
+    write_config=_write_config, migrate=_migrate_commands, adopt=_adopt,
+)  # fmt: skip

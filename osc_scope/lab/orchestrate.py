@@ -12,39 +12,36 @@ for a fixed phase wastes seconds):
   <cloud>-nova-compute                                                needs routers, conductor
   <cloud>-resources     flavor, network, image; wait for the compute  needs everything
 
-Each finished one-time step leaves a marker in ``DIR/state``, so ``lab up`` again only
-starts processes.
+The jobs follow from the services' declarations (``stack.SERVICES``); a job is named once
+(``_job``) and the jobs that need it hold the name it returned. Each finished one-time job
+leaves a marker of that name in ``DIR/state``, so ``lab up`` again only starts processes.
 """
 
 import concurrent.futures
 import functools
-import json
 import os
-import signal
 import time
 
 from osc_scope.lab import (
+    bytecode,
     clouds_yaml,
     common,
     credentials,
-    glance,
-    keystone,
     layout,
-    neutron,
     nova,
-    placement,
     postgres,
+    preflight,
     processes,
     rabbitmq,
     resources,
     routers,
     schema,
+    schema_cache,
+    stack,
 )
 from osc_scope.lab.errors import LabError
 
 __all__ = ["up"]
-
-SERVICE_MODULES = (keystone, glance, placement, nova, neutron)
 
 
 class _Run:
@@ -53,10 +50,17 @@ class _Run:
         self.progress = progress
         self.start = time.monotonic()
         self.procs = processes.ProcessTable(lab.path("run"), lab.path("log"))
-        self.creds = credentials.load(lab.path("secrets.json"), lab.cloud_names)
+        self.creds = credentials.load(
+            lab.path("secrets.json"), lab.cloud_names, stack.SERVICE_USERS
+        )
         self.pg = postgres.Postgres(lab, self.procs)
+        self.schemas = schema_cache.SchemaCache(
+            schema_cache.cache_dir(), postgres.bin_dir(), self.pg.client_args()
+        )
         self.rabbit = rabbitmq.RabbitMQ(lab, self.procs, self.creds.rabbit_password)
-        self.ctx = common.Context(lab, self.creds, self.pg.url, self.rabbit.transport_url)
+        self.ctx = common.Context(
+            lab, self.creds, self.pg.url, self.rabbit.transport_url, stack.SERVICES
+        )
 
     def say(self, message):
         self.progress(f"[{time.monotonic() - self.start:5.1f} s] {message}")
@@ -69,15 +73,20 @@ class _Run:
         with open(self.lab.path("state", f"{step}.done"), "w") as stream:
             stream.write(time.strftime("%Y-%m-%dT%H:%M:%SZ\n", time.gmtime()))
 
-    def ensure(self, spec, config_dir=None):
+    def once(self, step, function):
+        """Run a one-time step unless a marker says an earlier ``lab up`` did."""
+        if not self.done(step):
+            function()
+            self.mark(step)
+
+    def ensure(self, spec):
         """Start a process; restart it when its config changed since it was started."""
         state = self.procs.ensure(
             spec.name,
             spec.argv,
-            common.config_digest(config_dir) if config_dir else "",
-            env=spec.env,
+            common.config_digest(spec.config_dir),
             cwd=self.lab.workdir,
-            stop_signal=signal.SIGINT if spec.port else signal.SIGTERM,  # uWSGI: SIGINT
+            stop_signal=spec.stop_signal,
         )
         if state == "restarted":
             self.say(f"{spec.name}: config changed, restarted")
@@ -93,10 +102,6 @@ class _Run:
             )
         except processes.LabProcessError as exc:
             raise LabError(str(exc), self.procs.log_file(spec.name)) from None
-
-
-def _etc(cloud, module):
-    return cloud.path("etc", module.__name__.rsplit(".", 1)[-1])
 
 
 def _check_can_run(lab):
@@ -121,6 +126,7 @@ def _is_ours(lab, cloud):
 
 def up(workdir, cloud_names, progress=print):
     """Build (first time) and start the lab; returns the seconds it took."""
+    preflight.check()
     workdir = os.path.abspath(workdir)
     saved = layout.Lab.load(workdir)
     if saved is not None and cloud_names and tuple(cloud_names) != saved.cloud_names:
@@ -134,13 +140,13 @@ def up(workdir, cloud_names, progress=print):
     os.chmod(workdir, 0o755)  # the postgres user walks through it
     run = _Run(lab, progress)
     run.say(f"lab in {workdir}: {', '.join(f'{c.name} {c.address}' for c in lab.clouds)}")
+    bytecode.ensure(lab.path("log", "bytecode.log"), run.say)
 
     for cloud in lab.clouds:
-        for module in SERVICE_MODULES:
-            module.write_config(run.ctx, cloud)
+        for service in stack.SERVICES:
+            service.configure(run.ctx, cloud)
     clouds_yaml.write(lab, run.creds)
-    middleware = common.authtoken_factory()
-    run.say(f"configs written (token validation: {middleware.split(':')[0]})")
+    run.say("configs written")
 
     _step(run, "postgres", run.procs.log_file("postgres"), _start_postgres, run)
     run.rabbit.start()
@@ -177,15 +183,20 @@ class _DependencyFailed(Exception):
 
 class _Graph:
     """Jobs that start as soon as the jobs they need are done (threads: they mostly wait
-    for other processes). The first real failure is the one reported."""
+    for other processes). The first real failure is the one reported. When each job ran
+    is written to ``DIR/log/lab-up-jobs.log``: what a slow ``lab up`` waited for."""
 
     def __init__(self, run):
         self.run = run
         self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=32)
         self.jobs = {}
         self.failures = []
+        self.times = {}  # name -> (started, ended), seconds since lab up started
 
     def add(self, name, needs, function, log):
+        """Submit a job; returns ``name``, what the jobs that need this one give."""
+        if name in self.jobs:
+            raise ValueError(f"two jobs named {name}")
         needs = [self.jobs[n] for n in needs]
 
         def body():
@@ -194,18 +205,26 @@ class _Graph:
                     future.result()
                 except Exception:  # noqa: BLE001
                     raise _DependencyFailed() from None
+            started = time.monotonic() - self.run.start
             try:
                 return function()
             except Exception as exc:  # noqa: BLE001
                 error = exc if isinstance(exc, LabError) else LabError(f"{name}: {exc}", log)
                 self.failures.append(error)
                 raise error from exc
+            finally:
+                self.times[name] = (started, time.monotonic() - self.run.start)
 
         self.jobs[name] = self.pool.submit(body)
         return name
 
     def wait(self):
         concurrent.futures.wait(self.jobs.values())
+        os.makedirs(self.run.lab.path("log"), exist_ok=True)
+        with open(self.run.lab.path("log", "lab-up-jobs.log"), "w") as stream:
+            stream.write("# started  ended  job (seconds since lab up started)\n")
+            for name, (started, ended) in sorted(self.times.items(), key=lambda i: i[1]):
+                stream.write(f"{started:7.1f} {ended:7.1f}  {name}\n")
         if self.failures:
             raise self.failures[0]
 
@@ -213,89 +232,119 @@ class _Graph:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _job(*parts):
+    """The name of a job of ``lab up`` (and of the marker a one-time job leaves)."""
+    return "-".join(parts)
+
+
 def _plan(run, graph):
-    lab, ctx, procs = run.lab, run.ctx, run.procs
-    clouds = lab.clouds
+    lab, procs = run.lab, run.procs
+    schemas = {service: _schema_job(run, graph, service) for service in stack.SERVICES}
+    bus = graph.add(_job("rabbitmq"), [], run.rabbit.wait, procs.log_file("rabbitmq"))
 
-    for module in schema.DATABASES:
-        name = schema.name_of(module)
+    serving = {}  # (cloud, service) -> the jobs after which it answers, set up
+    started = {}  # (cloud, service) -> the jobs that started its daemons
+    late = []  # (cloud, service, daemon): started once the routers are up
+    for cloud in lab.clouds:
+        for service in stack.SERVICES:
+            needs = [schemas[service]]
+            api = service.api(cloud)
+            start = _process_job(run, graph, api, needs)
+            serving[cloud.name, service] = [
+                graph.add(_job(api.name, "port"), [start],
+                          functools.partial(run.wait_port, api), procs.log_file(api.name))
+            ]  # fmt: skip
+            if service.setup is not None:
+                serving[cloud.name, service].append(_setup_job(run, graph, cloud, service, needs))
+            started[cloud.name, service] = [
+                _process_job(run, graph, service.daemon(cloud, daemon), [*needs, bus])
+                for daemon in service.daemons
+                if not daemon.after_routers
+            ]
+            late += [(cloud, service, d) for d in service.daemons if d.after_routers]
 
-        def prepare(module=module, name=name):
-            if not run.done(f"schema-{name}"):
-                schema.prepare(ctx, run.pg, module)
-                run.mark(f"schema-{name}")
-                run.say(f"schema: {name} ready")
+    identity = stack.by_type("identity")  # the routing table comes from every catalog
+    keystones = [job for cloud in lab.clouds for job in serving[cloud.name, identity]]
+    built = graph.add(_job("routers"), keystones, functools.partial(_routing, run),
+                      lab.path("routing"))  # fmt: skip
+    for cloud, service, daemon in late:
+        needs = [built, *started[cloud.name, service]]
+        started[cloud.name, service].append(
+            _process_job(run, graph, service.daemon(cloud, daemon), needs)
+        )
+    for index, cloud in enumerate(lab.clouds):
+        needs = [built]
+        for service in stack.SERVICES:
+            needs += serving[cloud.name, service] + started[cloud.name, service]
+        _resources_job(run, graph, cloud, index, needs)
 
-        graph.add(f"schema-{name}", [], prepare, schema.log_path(lab, module))
-    graph.add("rabbitmq", [], run.rabbit.wait, procs.log_file("rabbitmq"))
 
-    for cloud in clouds:
-        log = procs.log_file(f"{cloud.name}-keystone-setup")
+def _schema_job(run, graph, service):
+    """The service's databases in every cloud (one-time)."""
+    name = _job("schema", service.name)
 
-        def setup(cloud=cloud, log=log):
-            if not run.done(f"{cloud.name}-keystone-setup"):
-                schema.run_logged(
-                    keystone.setup_command(ctx, cloud),
-                    log,
-                    what=f"{cloud.name} keystone setup",
-                    stdin_text=json.dumps(keystone.setup_spec(ctx, cloud)),
-                )
-                run.mark(f"{cloud.name}-keystone-setup")
+    def prepare():
+        how = schema.prepare(run.ctx, run.pg, service, run.schemas)
+        run.say(f"schema: {service.name} {how}")
 
-        graph.add(f"{cloud.name}-keystone-setup", ["schema-keystone"], setup, log)
+    return graph.add(name, [], functools.partial(run.once, name, prepare),
+                     schema.log_path(run.lab, service))  # fmt: skip
 
-    api_ready = {cloud.name: [] for cloud in clouds}
-    for cloud in clouds:
-        for module in (keystone, glance, placement, neutron, nova):
-            for spec in module.processes(ctx, cloud):
-                needs = [f"schema-{schema.name_of(module)}"]
-                if spec.port is None:  # conductor, scheduler: they need the bus at once
-                    needs.append("rabbitmq")
-                start = functools.partial(run.ensure, spec, _etc(cloud, module))
-                graph.add(spec.name, needs, start, procs.log_file(spec.name))
-                if spec.port is not None:
-                    wait = functools.partial(run.wait_port, spec)
-                    graph.add(f"{spec.name}-port", [spec.name], wait, procs.log_file(spec.name))
-                    api_ready[cloud.name].append(f"{spec.name}-port")
 
-    def routing():
-        table = routers.build_table(lab, run.creds)
-        for cloud in clouds:
-            directory = routers.render(lab, table, cloud)
-            routers.start(lab, procs, cloud, directory)
-        run.say(f"haproxy ready (routing table {lab.path('routing', 'table.json')})")
+def _process_job(run, graph, spec, needs):
+    """Start (or restart, when its config changed) one long-running process."""
+    return graph.add(_job(spec.name), needs, functools.partial(run.ensure, spec),
+                     run.procs.log_file(spec.name))  # fmt: skip
 
-    keystones = [f"{c.name}-keystone-setup" for c in clouds]
-    keystones += [f"{c.name}-keystone-port" for c in clouds]
-    graph.add("routers", keystones, routing, lab.path("routing"))
 
-    last = clouds[-1]
-    for index, cloud in enumerate(clouds):
-        compute = nova.compute_process(ctx, cloud)
-        graph.add(compute.name, ["routers", f"{cloud.name}-nova-conductor"],
-                  lambda s=compute, c=cloud: run.ensure(s, _etc(c, nova)),
-                  procs.log_file(compute.name))  # fmt: skip
+def _setup_job(run, graph, cloud, service, needs):
+    """The service's one-time setup in ``cloud`` (Keystone: bootstrap, users, catalog)."""
+    name = _job(cloud.process_name(service.name), "setup")
+    log = run.procs.log_file(name)
 
-        def demo(cloud=cloud, index=index):
-            conn = resources.connect(lab, cloud.name)
-            if not run.done(f"{cloud.name}-resources"):
-                resources.flavor(conn)
-                resources.network(conn, index)
-                if cloud.name == last.name:
-                    resources.image(conn)
-                run.mark(f"{cloud.name}-resources")
-            resources.wait_compute(
-                conn,
-                lambda: _host_mapped(run, cloud),
-                lambda: procs.alive(f"{cloud.name}-nova-compute"),
-            )
-            image = ", image" if cloud.name == last.name else ""
-            run.say(f"{cloud.name}: ready (nova-compute up; flavor, network{image})")
+    def setup():
+        argv, stdin_text = service.setup(run.ctx, cloud)
+        schema.run_logged(argv, log, what=f"{cloud.name} {service.name} setup",
+                          stdin_text=stdin_text)  # fmt: skip
 
-        graph.add(f"{cloud.name}-resources",
-                  ["routers", compute.name, f"{cloud.name}-nova-scheduler",
-                   *api_ready[cloud.name]],
-                  demo, procs.log_file(compute.name))  # fmt: skip
+    return graph.add(name, needs, functools.partial(run.once, name, setup), log)
+
+
+def _routing(run):
+    """Catalogs -> routing table -> each cloud's haproxy.cfg -> its HAProxy."""
+    table = routers.build_table(run.lab, run.creds)
+    for cloud in run.lab.clouds:
+        release = routers.render(run.lab, table, cloud)
+        state = routers.start(run.lab, run.procs, cloud, release)
+        if state in ("reloaded", "restarted"):
+            run.say(f"{routers.haproxy_name(cloud)}: routing changed, {state}")
+    run.say(f"haproxy ready (routing table {run.lab.path('routing', 'table.json')})")
+
+
+def _resources_job(run, graph, cloud, index, needs):
+    """Flavor, network (and the image in the last cloud), then wait for nova-compute."""
+    lab, procs = run.lab, run.procs
+    name = _job(cloud.name, "resources")
+    compute = cloud.process_name(nova.COMPUTE.binary)
+    with_image = cloud.name == lab.clouds[-1].name
+
+    def demo():
+        conn = resources.connect(lab, cloud.name)
+
+        def create():
+            resources.flavor(conn)
+            resources.network(conn, index)
+            if with_image:
+                resources.image(conn)
+
+        run.once(name, create)
+        resources.wait_compute(
+            conn, lambda: _host_mapped(run, cloud), lambda: procs.alive(compute)
+        )
+        image = ", image" if with_image else ""
+        run.say(f"{cloud.name}: ready (nova-compute up; flavor, network{image})")
+
+    return graph.add(name, needs, demo, procs.log_file(compute))
 
 
 def _host_mapped(run, cloud):

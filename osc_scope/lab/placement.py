@@ -1,17 +1,21 @@
-"""Placement of one cloud: config, schema, uWSGI (through the lab's WSGI wrapper)."""
+"""Placement of one cloud: config and schema, served by the scope-aware entry point.
 
-import os
+Placement builds its token filter in code, not from a paste file, so the scope-aware
+filter comes with ``osc_scope.middleware.placement:application`` (the entry point the
+README gives operators), not from the config.
+"""
 
-from osc_scope.lab import common, ini, uwsgi
+from osc_scope.lab import common, ini
+from osc_scope.lab.service import Service
 
-__all__ = ["write_config", "migrate_commands", "processes"]
-
-
-def _etc(cloud):
-    return cloud.path("etc", "placement")
+__all__ = ["SERVICE"]
 
 
-def write_config(ctx, cloud):
+def _conf(cloud):
+    return SERVICE.etc(cloud, "placement.conf")
+
+
+def _write_config(ctx, cloud):
     sections = common.common_sections(ctx, cloud, "placement")
     sections.update(
         {
@@ -20,32 +24,16 @@ def write_config(ctx, cloud):
             **common.authtoken_sections(ctx, cloud, "placement"),
         }
     )
-    ini.write(os.path.join(_etc(cloud), "placement.conf"), sections)
-    uwsgi.write_ini(
-        os.path.join(_etc(cloud), "uwsgi.ini"),
-        address=cloud.address,
-        port=cloud.backend_port("placement"),
-        mount="/placement",
-        module="osc_scope.lab.wsgi.placement:application",
-        env={
-            "OS_PLACEMENT_CONFIG_DIR": _etc(cloud),
-            "OSC_SCOPE_LAB_AUTHTOKEN": common.authtoken_factory(),
-        },
-    )
+    ini.write(_conf(cloud), sections)
 
 
-def migrate_commands(ctx, cloud):
-    conf = os.path.join(_etc(cloud), "placement.conf")
-    return [[ctx.bin("placement-manage"), "--config-file", conf, "db", "sync"]]
+def _migrate_commands(ctx, cloud):
+    return [[ctx.bin("placement-manage"), "--config-file", _conf(cloud), "db", "sync"]]
 
 
-def processes(ctx, cloud):
-    return [
-        common.ProcessSpec(
-            f"{cloud.name}-placement",
-            uwsgi.argv(os.path.join(_etc(cloud), "uwsgi.ini")),
-            dict(os.environ),
-            cloud.backend_port("placement"),
-            cloud.address,
-        )
-    ]
+SERVICE = Service(
+    "placement", "placement", databases=("placement",),
+    catalog_path="/placement", frontend_port=80, backend_port=8779,
+    wsgi="osc_scope.middleware.placement:application", env={"OS_PLACEMENT_CONFIG_DIR": "{etc}"},
+    write_config=_write_config, migrate=_migrate_commands,
+)  # fmt: skip

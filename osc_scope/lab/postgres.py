@@ -5,6 +5,7 @@ trade durability for speed (a lab is rebuilt, never restored): no fsync, trust o
 only, enough connections for the services' pools.
 """
 
+import glob
 import os
 import pwd
 import shutil
@@ -15,15 +16,25 @@ import time
 
 from osc_scope.lab import layout, processes
 
-__all__ = ["PostgresError", "Postgres"]
+__all__ = ["PostgresError", "Postgres", "bin_dir"]
 
-BIN = "/usr/lib/postgresql/15/bin"
+BIN_PATTERN = "/usr/lib/postgresql/*/bin"  # Debian's layout, one directory per version
 USER = "postgres"
 NAME = "postgres"
 
 
 class PostgresError(RuntimeError):
     """PostgreSQL could not be prepared; the message says what to fix."""
+
+
+def bin_dir():
+    """The programs of the newest PostgreSQL installed (Debian 12: 15), None if none is."""
+    versions = []
+    for directory in glob.glob(BIN_PATTERN):
+        version = os.path.basename(os.path.dirname(directory))
+        if version.isdigit() and os.access(os.path.join(directory, "initdb"), os.X_OK):
+            versions.append((int(version), directory))
+    return max(versions)[1] if versions else None
 
 
 class Postgres:
@@ -37,6 +48,10 @@ class Postgres:
 
     def url(self, database):
         return f"postgresql+psycopg2://{USER}@{self.host}:{self.port}/{database}"
+
+    def client_args(self):
+        """How ``pg_dump``, ``pg_restore`` and ``psql`` reach the cluster (trust, loopback)."""
+        return ["-h", self.host, "-p", str(self.port), "-U", USER]
 
     def _check_reachable(self):
         """The ``postgres`` user must be able to walk down to DIR (tmp dirs are often 0700)."""
@@ -57,15 +72,16 @@ class Postgres:
         """Create the cluster once; later runs reuse it."""
         if os.path.exists(os.path.join(self.data, "PG_VERSION")):
             return False
-        if not os.path.exists(os.path.join(BIN, "initdb")):
-            raise PostgresError(f"{BIN}/initdb not found: apt-get install postgresql")
+        programs = bin_dir()
+        if programs is None:
+            raise PostgresError("PostgreSQL is not installed: apt-get install postgresql")
         self._check_reachable()
         shutil.rmtree(self.base, ignore_errors=True)
         os.makedirs(self.base)
         user = pwd.getpwnam(USER)
         os.chown(self.base, user.pw_uid, user.pw_gid)
         result = subprocess.run(
-            [f"{BIN}/initdb", "-D", self.data, "-A", "trust", "-U", USER, "-E", "UTF8",
+            [f"{programs}/initdb", "-D", self.data, "-A", "trust", "-U", USER, "-E", "UTF8",
              "--locale=C", "-N"],
             user=USER, group=USER, extra_groups=[], cwd=self.base,
             capture_output=True, text=True,
@@ -86,7 +102,7 @@ class Postgres:
             "full_page_writes": "off",
             "log_min_error_statement": "panic",  # never echo a statement into the log
         }
-        argv = [f"{BIN}/postgres", "-D", self.data]
+        argv = [f"{bin_dir()}/postgres", "-D", self.data]
         for key, value in settings.items():
             argv += ["-c", f"{key}={value}"]
         self.procs.start(NAME, argv, cwd=self.base, user=USER)

@@ -5,13 +5,14 @@ workers and RabbitMQ's Erlang VM through the process group) and is recorded in
 ``run/<name>.pid`` with its start time, so a recycled PID is never killed by mistake.
 """
 
+import glob
 import os
 import signal
 import socket
 import subprocess
 import time
 
-__all__ = ["LabProcessError", "ProcessTable", "wait_for_port", "port_is_open"]
+__all__ = ["LabProcessError", "ProcessTable", "wait_for_port", "port_is_open", "children"]
 
 
 class LabProcessError(RuntimeError):
@@ -29,6 +30,18 @@ def _start_time(pid):
     if fields[0] == "Z":  # a zombie has exited already
         return None
     return int(fields[19])
+
+
+def children(pid):
+    """The PIDs of ``pid``'s children (an HAProxy master's workers)."""
+    found = set()
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(path) as stream:
+                found.update(int(v) for v in stream.read().split())
+        except OSError:
+            pass
+    return found
 
 
 def port_is_open(host, port, timeout=0.2):
@@ -135,6 +148,21 @@ class ProcessTable:
         except FileNotFoundError:
             return False
 
+    def record(self, name, digest):
+        """Say that ``name`` now runs from the configuration whose digest is ``digest``
+        (after ``start``, or after a reload that kept the process)."""
+        with open(self._digest_file(name), "w") as stream:
+            stream.write(digest)
+
+    def argv(self, name):
+        """The command line ``name`` runs, None when it does not run."""
+        pid = self.pid(name)
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as stream:
+                return [a.decode() for a in stream.read().split(b"\0")[:-1]]
+        except (OSError, TypeError):
+            return None
+
     def ensure(self, name, argv, digest, **options):
         """Start ``argv`` unless it already runs from this configuration (``digest``);
         restart it when it runs from another. Returns "running", "restarted" or "started";
@@ -143,8 +171,7 @@ class ProcessTable:
             return "running"
         state = "restarted" if self.stop(name) else "started"
         self.start(name, argv, **options)
-        with open(self._digest_file(name), "w") as stream:
-            stream.write(digest)
+        self.record(name, digest)
         return state
 
     def exited(self, name):

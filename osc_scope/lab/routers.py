@@ -4,24 +4,22 @@ The routing table is built by ``osc_scope.routing.table`` from each cloud's live
 (read on Keystone's own port: HAProxy is what this builds) plus the lab's backend map, and
 each cloud's ``haproxy.cfg`` is rendered from it by ``osc_scope.routing.render``. The inputs
 are kept in ``DIR/routing/`` so ``osc-scope table build`` and ``osc-scope render`` can
-reproduce every file by hand.
+reproduce every file by hand; each cloud's rendered releases and its ``current`` one are in
+``DIR/routing/<cloud>/`` (``osc_scope.lab.haproxy``: a changed one is a reload).
 """
 
 import json
 import os
-import shutil
 
-from osc_scope.lab import common, identity, layout, processes
+from osc_scope.lab import haproxy, identity, layout
 from osc_scope.routing import catalog, table
 from osc_scope.routing import render as renderer
 
 __all__ = ["build_table", "render", "start", "haproxy_name"]
 
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
-
 
 def haproxy_name(cloud):
-    return f"{cloud.name}-haproxy"
+    return cloud.process_name("haproxy")
 
 
 def _routing_dir(lab, *parts):
@@ -48,11 +46,7 @@ def build_table(lab, creds):
                 indent=1,
             )  # fmt: skip
         endpoints += records
-    backends = {
-        cloud.url(service_type): [cloud.backend(service_type)]
-        for cloud in lab.clouds
-        for service_type in layout.SERVICES
-    }
+    backends = _backends(lab, endpoints)
     with open(_routing_dir(lab, "backends.json"), "w") as stream:
         json.dump(backends, stream, indent=1)
     result = table.build(endpoints, backends)
@@ -60,26 +54,31 @@ def build_table(lab, creds):
     return result
 
 
+def _backends(lab, endpoints):
+    """The lab's service behind each endpoint the catalogs list at the lab's own URL for it
+    (an endpoint removed from a catalog is a routing change, not an error)."""
+    clouds = {cloud.name: cloud for cloud in lab.clouds}
+    backends = {}
+    for record in endpoints:
+        cloud = clouds.get(record.region)
+        if record.service_type in layout.SERVICES and cloud is not None:
+            if record.url == cloud.url(record.service_type):
+                backends[record.url] = [cloud.backend(record.service_type)]
+    return backends
+
+
 def render(lab, routing_table, cloud):
-    """Write ``DIR/routing/<cloud>/haproxy.cfg`` (and its Lua); return its directory."""
-    output = _routing_dir(lab, cloud.name)
-    os.makedirs(output, exist_ok=True)
-    renderer.render(routing_table, cloud.name, output)
-    return output
+    """Render the cloud's router as a release under ``DIR/routing/<cloud>/``; return it."""
+    return haproxy.stage(
+        _routing_dir(lab, cloud.name),
+        lambda output: renderer.render(routing_table, cloud.name, output),
+    )
 
 
-def start(lab, procs, cloud, directory, timeout=15):
-    """Start (or restart, when its files changed) the cloud's HAProxy; wait for it.
-
-    A changed config is checked (``haproxy -c``) before the running HAProxy is stopped."""
-    name = haproxy_name(cloud)
-    config = os.path.join(directory, "haproxy.cfg")
-    digest = common.config_digest(directory)
-    if procs.runs_with(name, digest):
-        return
-    renderer.check(config)
-    procs.ensure(name, [HAPROXY, "-db", "-f", config], digest, cwd=directory)
-    for port in cloud.frontend_ports():
-        processes.wait_for_port(
-            cloud.address, port, timeout, alive=lambda: not procs.exited(name), what=name
-        )
+def start(lab, procs, cloud, release, timeout=15):
+    """Run the cloud's HAProxy on ``release``: started, reloaded when it runs another
+    release (checked first), or left alone; returns which."""
+    listeners = [(cloud.address, port) for port in cloud.frontend_ports()]
+    return haproxy.serve(
+        procs, haproxy_name(cloud), _routing_dir(lab, cloud.name), release, listeners, timeout
+    )

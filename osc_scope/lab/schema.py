@@ -1,32 +1,21 @@
-"""Database schemas: migrated once for the first cloud, copied for the others.
+"""Database schemas: restored from the cache or migrated, once, then copied per cloud.
 
-Every cloud runs the same releases, so their schemas are equal: PostgreSQL copies a database
-(``CREATE DATABASE ... TEMPLATE``) in a fraction of the time migrations take. Only Nova's
-cell mappings name their cloud's databases and vhost, so they are rewritten in each copy.
-Each service's schema is one job; the orchestrator runs them in parallel and starts a
-service as soon as its own schema is there.
+Every cloud runs the same releases, so their schemas are equal: the first cloud's come from
+an earlier lab's dumps (``schema_cache``) or, the first time, from the migrations (then
+dumped for the next lab); PostgreSQL copies them for the other clouds (``CREATE DATABASE
+... TEMPLATE``) in a fraction of the time migrations take. What names its cloud (Nova's cell
+mappings) is then set in every cloud's copy by the service's ``adopt``. Each service's
+schema is one job; the orchestrator runs them in parallel and starts a service as soon as
+its own schema is there.
 """
 
 import os
 import subprocess
 
-from osc_scope.lab import glance, keystone, neutron, nova, placement
 from osc_scope.lab.processes import LabProcessError
+from osc_scope.lab.schema_cache import SchemaCacheError
 
-__all__ = ["DATABASES", "run_logged", "prepare", "name_of"]
-
-# service module -> databases it owns
-DATABASES = {
-    keystone: ("keystone",),
-    glance: ("glance",),
-    placement: ("placement",),
-    nova: ("nova_api", "nova_cell0", "nova_cell1"),
-    neutron: ("neutron",),
-}
-
-
-def name_of(module):
-    return module.__name__.rsplit(".", 1)[-1]
+__all__ = ["run_logged", "prepare", "log_path"]
 
 
 def run_logged(argv, log_path, env=None, what=None, stdin_text=None):
@@ -46,19 +35,43 @@ def run_logged(argv, log_path, env=None, what=None, stdin_text=None):
         raise LabProcessError(f"{what or argv[0]} failed (exit {result.returncode})")
 
 
-def log_path(lab, module):
-    return lab.path("log", f"schema-{name_of(module)}.log")
+def log_path(lab, service):
+    return lab.path("log", f"schema-{service.name}.log")
 
 
-def prepare(ctx, pg, module):
-    """Create and migrate ``module``'s databases for the first cloud, copy them for the rest."""
+def prepare(ctx, pg, service, cache=None):
+    """Create ``service``'s databases in every cloud; returns "restored" (from ``cache``)
+    or "migrated"."""
     first, *others = ctx.lab.clouds
-    for name in DATABASES[module]:
+    log = log_path(ctx.lab, service)
+    for name in service.databases:
         pg.create(first.database(name))
-    for argv in module.migrate_commands(ctx, first):
-        run_logged(argv, log_path(ctx.lab, module), what=f"{name_of(module)} schema")
+    how = "restored" if cache is not None and _restore(cache, pg, service, first, log) else None
+    if how is None:
+        for argv in service.migrate(ctx, first):
+            run_logged(argv, log, what=f"{service.name} schema")
+        if cache is not None:
+            cache.save(service, first.database, log)
+        how = "migrated"
     for cloud in others:
-        for name in DATABASES[module]:
+        for name in service.databases:
             pg.create(cloud.database(name), template=first.database(name))
-        if module is nova:
-            nova.fix_cell_mappings(ctx, cloud, pg.execute)
+    if service.adopt is not None:
+        for cloud in ctx.lab.clouds:
+            service.adopt(ctx, cloud, pg.execute)
+    return how
+
+
+def _restore(cache, pg, service, cloud, log):
+    """Load the cached schemas into ``cloud``'s new databases; False (the databases empty
+    again, the entry dropped) when there is none or it does not load."""
+    if not cache.has(service):
+        return False
+    try:
+        cache.restore(service, cloud.database, log)
+        return True
+    except SchemaCacheError:
+        cache.forget(service)
+        for name in service.databases:
+            pg.create(cloud.database(name))
+        return False

@@ -4,6 +4,11 @@ Each API runs as one foreground uWSGI (the lab keeps its PID), mounted under the
 as its catalog URL so HAProxy forwards paths unchanged. ``Connection: close`` because uWSGI's
 ``http-socket`` does not keep connections alive (clients would see resets); the chunked and
 raw-body settings let Glance take streamed uploads.
+
+uWSGI finds an application by looking its name up in the module's namespace, which skips
+a module's ``__getattr__`` (``osc_scope.middleware.placement`` builds ``application`` on
+first access). So each API is served from a one-line file next to its ini that imports the
+application the normal Python way.
 """
 
 import os
@@ -12,7 +17,13 @@ import sys
 __all__ = ["write_ini", "argv"]
 
 
-def write_ini(path, *, address, port, mount, module, env, threads=4, uploads=False):
+def write_ini(path, *, address, port, mount, application, env, threads=4, uploads=False):
+    """Write the ini at ``path`` and its ``wsgi.py``; ``application``: ``module:name``."""
+    module, name = application.split(":")
+    entry = os.path.join(os.path.dirname(path), "wsgi.py")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(entry, "w") as stream:
+        stream.write(f"from {module} import {name} as application  # noqa: F401\n")
     venv = os.path.dirname(os.path.dirname(sys.executable))
     lines = [
         "[uwsgi]",
@@ -33,9 +44,9 @@ def write_ini(path, *, address, port, mount, module, env, threads=4, uploads=Fal
         "log-4xx = true",
     ]
     if mount and mount != "/":
-        lines += [f"mount = {mount}={module}", "manage-script-name = true"]
+        lines += [f"mount = {mount}={entry}", "manage-script-name = true"]
     else:
-        lines.append(f"module = {module}")
+        lines.append(f"wsgi-file = {entry}")
     if uploads:
         lines += ["http-chunked-input = true", "http-auto-chunked = true", "http-raw-body = true"]
     lines += [f"env = {key}={value}" for key, value in env.items()]

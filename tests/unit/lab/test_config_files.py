@@ -12,19 +12,20 @@ import pytest
 from osc_scope.lab import common, credentials, ini, rabbitmq, uwsgi
 
 VENV_ETC = os.path.join(os.path.dirname(os.path.dirname(sys.executable)), "etc")
+USERS = ("glance", "nova")
 
 
 def test_credentials_are_made_once_and_grow_with_clouds(tmp_path):
     path = tmp_path / "secrets.json"
-    first = credentials.load(path, ["CloudOne", "CloudTwo"])
+    first = credentials.load(path, ["CloudOne", "CloudTwo"], USERS)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    again = credentials.load(path, ["CloudOne", "CloudTwo"])
+    again = credentials.load(path, ["CloudOne", "CloudTwo"], USERS)
     assert again.data == first.data
     assert first.service_password("CloudOne", "glance-CloudTwo")
     assert first.service_password("CloudOne", "glance") != first.service_password(
         "CloudTwo", "glance"
     )
-    grown = credentials.load(path, ["CloudOne", "CloudTwo", "CloudThree"])
+    grown = credentials.load(path, ["CloudOne", "CloudTwo", "CloudThree"], USERS)
     assert grown.admin_password == first.admin_password
     assert grown.service_password("CloudThree", "nova-CloudOne")
 
@@ -48,11 +49,11 @@ def test_rabbitmq_password_hash_is_salted_sha256():
     "shipped",
     ["glance/glance-api-paste.ini", "nova/api-paste.ini", "neutron/api-paste.ini"],
 )
-def test_paste_files_get_the_chosen_token_filter(tmp_path, shipped):
+def test_paste_files_get_the_scope_aware_token_filter(tmp_path, shipped):
     source = os.path.join(VENV_ETC, shipped)
     if not os.path.exists(source):
         pytest.skip(f"{source}: the lab extra is not installed")
-    target = common.copy_paste_ini(source, str(tmp_path / "p.ini"), common.SCOPED_AUTHTOKEN)
+    target = common.copy_paste_ini(source, str(tmp_path / "p.ini"))
     text = open(target).read()
     assert f"paste.filter_factory = {common.SCOPED_AUTHTOKEN}" in text
     assert "keystonemiddleware.auth_token:filter_factory" not in text
@@ -64,13 +65,17 @@ def test_uwsgi_ini_mounts_the_catalog_path_and_closes_connections(tmp_path):
         address="127.0.0.2",
         port=9293,
         mount="/image",
-        module="glance.wsgi.api:application",
+        application="glance.wsgi.api:application",
         env={"OS_GLANCE_CONFIG_DIR": "/x"},
         uploads=True,
     )
     lines = open(path).read().splitlines()
     assert "http-socket = 127.0.0.2:9293" in lines
-    assert "mount = /image=glance.wsgi.api:application" in lines
+    assert f"mount = /image={tmp_path / 'wsgi.py'}" in lines
+    assert (
+        "from glance.wsgi.api import application as application"
+        in open(tmp_path / "wsgi.py").read()
+    )
     assert "add-header = Connection: close" in lines
     assert "http-chunked-input = true" in lines
     assert "env = OS_GLANCE_CONFIG_DIR=/x" in lines
@@ -82,7 +87,7 @@ def test_clouds_yaml_names_each_cloud_and_its_region(tmp_path):
     from osc_scope.lab import clouds_yaml, layout
 
     lab = layout.Lab(str(tmp_path), ("CloudOne", "CloudTwo"))
-    creds = credentials.load(tmp_path / "s.json", lab.cloud_names)
+    creds = credentials.load(tmp_path / "s.json", lab.cloud_names, USERS)
     data = yaml.safe_load(open(clouds_yaml.write(lab, creds)))["clouds"]
     assert data["CloudTwo"]["region_name"] == "CloudTwo"
     assert data["CloudTwo"]["auth"]["auth_url"] == "http://127.0.0.2/identity"
