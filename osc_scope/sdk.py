@@ -20,11 +20,11 @@ import importlib.metadata
 import os
 
 from osc_scope.cli import sources, token_hook
+from osc_scope.cli.osc_plugin import CLI_VENDOR_HOOK
 from osc_scope.scope import Scope
 from osc_scope.scope.expression import Cloud
 
 VENDOR_HOOK = "osc_scope.sdk:vendor_hook"
-CLI_VENDOR_HOOK = "osc_scope.sdk:cli_vendor_hook"
 
 
 def _coerce(scope):
