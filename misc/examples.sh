@@ -28,7 +28,7 @@ case $mode in
     # --provision-with os-scope`: a clouds.yaml for their admins (devstack's password), and
     # an image named cirros in CloudTwo's Glance (from the file devstack downloaded there).
     vagrant_clouds=${OSC_SCOPE_VAGRANT_CLOUDS:-CloudOne=192.168.56.11 CloudTwo=192.168.56.12}
-    vagrant_dir=${OSC_SCOPE_VAGRANT_DIR:-$repo/build/vagrant}
+    vagrant_dir=${OSC_SCOPE_VAGRANT_DIR:-$repo/generated/vagrant}
     mkdir -p "$vagrant_dir"
     {
         echo "clouds:"

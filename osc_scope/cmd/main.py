@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+import osc_scope
+
 SUBCOMMAND_MODULES = (
     "osc_scope.cmd.scope_cmd",  # osc-scope scope check
     "osc_scope.cmd.table_cmd",  # osc-scope table build
@@ -28,6 +30,7 @@ def build_parser():
         prog="osc-scope",
         description="Make independent OpenStack clouds collaborate, one request at a time.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {osc_scope.__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     subparsers.required = True
     for name in SUBCOMMAND_MODULES:

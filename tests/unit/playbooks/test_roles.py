@@ -43,3 +43,8 @@ def test_every_default_service_is_made_scope_aware():
     module, _, attribute = services["placement"]["uwsgi"]["module"].partition(":")
     assert (module, attribute) == ("osc_scope.middleware.placement", "application")
     assert importlib.util.find_spec(module) is not None
+
+
+def test_build_products_stay_out_of_setuptools_build_dir():
+    defaults = yaml.safe_load((ROLES / "os_scope" / "defaults" / "main.yml").read_text())
+    assert defaults["os_scope_build_dir"] == "{{ playbook_dir | dirname }}/generated/os-scope"
