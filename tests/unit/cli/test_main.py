@@ -5,9 +5,13 @@ import importlib.metadata
 import pathlib
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 import osc_scope
+from osc_scope import private_api
+from osc_scope.cli import sdk_internals
 from osc_scope.cmd import main
+from osc_scope.middleware import ksm_internals
 
 ROOT = pathlib.Path(__file__).parents[3]
 
@@ -33,3 +37,19 @@ def test_the_installed_metadata_is_setup_cfgs():
 def test_the_changelog_has_this_version():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert f"\n## {osc_scope.__version__} " in changelog
+
+
+@pytest.mark.parametrize("adapter", [ksm_internals, sdk_internals], ids=lambda m: m.PACKAGE)
+def test_the_installed_release_is_in_the_checked_range(adapter):
+    """The range a MovedInternalsError names is setup.cfg's, and the release installed is in
+    it (a newer one: check the adapter module against its sources, then widen the range)."""
+    package = adapter.PACKAGE
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    checked = private_api.checked_range(package)
+    assert f"{package}{checked}" in setup["options"]["install_requires"].split()
+    installed = importlib.metadata.version(package)
+    assert SpecifierSet(checked).contains(installed), (
+        f"{package} {installed} is outside the range osc-scope was checked with ({checked}): "
+        f"check {adapter.__file__} against its sources, then widen the range in setup.cfg"
+    )
