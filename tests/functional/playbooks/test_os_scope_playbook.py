@@ -18,10 +18,8 @@ import http.server
 import json
 import os
 import pathlib
-import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -32,7 +30,6 @@ import pytest
 pytest.importorskip("osc_scope.routing.render")
 pytestmark = pytest.mark.haproxy
 
-ROOT = pathlib.Path(__file__).parents[3]
 BIN = pathlib.Path(sys.executable).parent
 CLOUDS = {"CloudOne": "127.0.0.1", "CloudTwo": "127.0.0.2", "CloudThree": "127.0.0.3"}
 SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1"}
@@ -127,7 +124,7 @@ def _rows(cloud, frontend):
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, ansible_playbook):
     """Stand-ins, catalogs and an inventory; stops every HAProxy the play started."""
     work = tmp_path_factory.mktemp("os-scope-play")
     servers, hosts, frontends = [], {}, {}
@@ -226,6 +223,7 @@ def lab(tmp_path_factory):
         "frontends": frontends,
         "catalog_file": catalog_file,
         "keystone_state": keystone_state,
+        "ansible_playbook": ansible_playbook,
     }
     yield lab
     for cloud in CLOUDS:
@@ -250,30 +248,8 @@ def _wait_gone(pid, timeout=10):
 
 
 def _play(lab, *options):
-    env = dict(
-        os.environ,
-        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        ANSIBLE_HOME=str(lab["work"] / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(lab["work"] / "ansible-tmp"),
-        ANSIBLE_REMOTE_TMP=str(lab["work"] / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_COLLECTIONS_PATH=str(lab["work"] / "no-collections"),
-    )
-    result = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(lab["inventory"]), "playbooks/os-scope.yml"]
-        + list(options),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PLAY_TIMEOUT,
-    )
-    result.changed = {
-        host: int(changed)
-        for host, changed in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.M)
-    }
-    return result
+    return lab["ansible_playbook"](lab["inventory"], str(lab["work"]), *options,
+                                   timeout=PLAY_TIMEOUT)  # fmt: skip
 
 
 def _get(url, headers=None, attempts=50):
