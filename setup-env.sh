@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Start the Vagrant lab in tmux: one pane per cloud (CloudOne on top, CloudTwo below), each
-# running `vagrant up <cloud>` and then a shell in that cloud (`vagrant ssh <cloud>`).
+# Start the Vagrant lab in tmux: one pane per cloud of the Vagrantfile's os_clouds list, top
+# to bottom in its order, each running `vagrant up <cloud>` and then a shell in that cloud
+# (`vagrant ssh <cloud>`).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 session=${OSC_SCOPE_TMUX_SESSION:-osc-scope}
-clouds=(CloudOne CloudTwo)
+
+# The clouds, read where they are written (misc/vagrant-clouds.sh prints "<name> <ip>").
+cloud_list=$("$repo/misc/vagrant-clouds.sh" "$repo/Vagrantfile")
+clouds=()
+while read -r name _ip; do clouds+=("$name"); done <<<"$cloud_list"
 
 usage() {
     cat <<USAGE
 Usage: $(basename "$0") [--detach] [--help]
 
-Start the osc-scope Vagrant lab in a tmux session named '$session': one pane per cloud
-(top: ${clouds[0]}, bottom: ${clouds[1]}). Each pane runs 'vagrant up <cloud>' (boots the VM
+Start the osc-scope Vagrant lab in a tmux session named '$session': one pane per cloud of the
+Vagrantfile, top to bottom: ${clouds[*]}. Each pane runs 'vagrant up <cloud>' (boots the VM
 and deploys devstack, then nothing more on a second run) and then 'vagrant ssh <cloud>'.
 
 Needs tmux and vagrant (with a provider: libvirt or VirtualBox), and Ansible on this host:
@@ -74,8 +79,11 @@ main() {
         echo "tmux session '$session' exists already; attaching"
     else
         tmux new-session -d -s "$session" -c "$repo" "$(pane_command "${clouds[0]}")"
-        tmux split-window -v -t "$session:" -c "$repo" "$(pane_command "${clouds[1]}")"
-        tmux select-layout -t "$session:" even-vertical
+        for cloud in "${clouds[@]:1}"; do
+            # even out after each split, so the next one has room
+            tmux split-window -v -t "$session:" -c "$repo" "$(pane_command "$cloud")"
+            tmux select-layout -t "$session:" even-vertical
+        done
         echo "tmux session '$session' started: ${clouds[*]}"
     fi
     if [ "$attach" -eq 0 ]; then

@@ -27,8 +27,9 @@ case $mode in
     # The devstack clouds of the Vagrantfile, after `vagrant provision CloudOne
     # --provision-with os-scope`: a clouds.yaml for their admins (devstack's password), and
     # an image named cirros in CloudTwo's Glance (from the file devstack downloaded there).
-    vagrant_clouds=${OSC_SCOPE_VAGRANT_CLOUDS:-CloudOne=192.168.56.11 CloudTwo=192.168.56.12}
-    vagrant_dir=${OSC_SCOPE_VAGRANT_DIR:-$repo/build/vagrant}
+    # "<name>=<ip> ...", by default the Vagrantfile's os_clouds list
+    vagrant_clouds=${OSC_SCOPE_VAGRANT_CLOUDS:-$("$repo/misc/vagrant-clouds.sh" | tr ' \n' '= ')}
+    vagrant_dir=${OSC_SCOPE_VAGRANT_DIR:-$repo/generated/vagrant}
     mkdir -p "$vagrant_dir"
     {
         echo "clouds:"

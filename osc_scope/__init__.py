@@ -10,6 +10,8 @@ The flow, in the order a request meets it:
 * ``osc_scope.lab``        -- the local two-cloud lab on real OpenStack services.
 """
 
+__version__ = "0.1.0"  # setup.cfg reads it; CHANGELOG.md says what each version brought
+
 
 def connect(cloud=None, scope=None, **kwargs):
     """Return an openstacksdk Connection that sends ``scope`` on every request."""

@@ -20,11 +20,12 @@ import importlib.metadata
 import os
 
 from osc_scope.cli import sources, token_hook
+from osc_scope.cli.osc_plugin import CLI_VENDOR_HOOK
+from osc_scope.cli.sdk_internals import clouds_yaml_entry
 from osc_scope.scope import Scope
 from osc_scope.scope.expression import Cloud
 
 VENDOR_HOOK = "osc_scope.sdk:vendor_hook"
-CLI_VENDOR_HOOK = "osc_scope.sdk:cli_vendor_hook"
 
 
 def _coerce(scope):
@@ -92,7 +93,7 @@ def cli_vendor_hook(conn):
 
 def _own_vendor_hook(cloud_region):
     """The vendor hook clouds.yaml (or a built-in vendor profile) gives the cloud."""
-    entry = sources.raw_cloud_entry(cloud_region)
+    entry = clouds_yaml_entry(cloud_region)
     hook = entry.get("vendor_hook") or entry.get("vendor-hook")
     if not hook and entry.get("profile"):
         from openstack.config import vendors

@@ -20,7 +20,9 @@ API_NAME = "scope"
 API_VERSION_OPTION = "os_osc_scope_api_version"  # not OS_SCOPE_*: that is a scope variable
 API_VERSIONS = ("1",)
 DEFAULT_API_VERSION = "1"
-CLI_VENDOR_HOOK = "osc_scope.sdk:cli_vendor_hook"  # not imported here: keep start-up light
+# Defined here once (osc_scope.sdk imports it), as a name, not an import: osc_scope.sdk and
+# the session hook load only when osc-lib builds its Connection (bench/plugin_cost.py).
+CLI_VENDOR_HOOK = "osc_scope.sdk:cli_vendor_hook"
 
 HELP = (
     "Send each request to the clouds this scope names: a JSON object of service types "

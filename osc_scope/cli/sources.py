@@ -6,6 +6,7 @@ strongest source naming it. ``ScopeSetting`` carries the command-line and enviro
 layers through openstacksdk's config loader to the session hook (see its docstring).
 """
 
+from osc_scope.cli.sdk_internals import clouds_yaml_entry
 from osc_scope.scope import DuplicateServiceError, Scope, ScopeError, parse
 
 ENV_SCOPE = "OS_SCOPE"
@@ -20,7 +21,7 @@ class ScopeSetting(tuple):
     reasons: the loader ``.format()``s every *string* value (a JSON scope there crashes it
     with ``KeyError``), and this object is not a string; and, standing in for the file's
     own value, it keeps a JSON string in clouds.yaml away from that ``.format()`` too. The
-    hook reads the file's value itself (``raw_cloud_entry``). A tuple of
+    hook reads the file's value itself (``sdk_internals.clouds_yaml_entry``). A tuple of
     ``(source, canonical JSON)`` pairs, so ``openstack configuration show`` can print it.
     """
 
@@ -101,13 +102,6 @@ def from_config_value(value, source):
     return _with_source(source, Scope.from_mapping, value)
 
 
-def raw_cloud_entry(cloud_region):
-    """The cloud's entry as written in clouds.yaml (merged with secure.yaml by the loader)."""
-    loader = getattr(cloud_region, "_openstack_config", None)
-    clouds = (getattr(loader, "cloud_config", None) or {}).get("clouds") or {}
-    return clouds.get(cloud_region.name) or {}
-
-
 def resolve(cloud_region, environ=None):
     """The scope of a cloud region, every source layered; None when no source gives one.
 
@@ -118,7 +112,7 @@ def resolve(cloud_region, environ=None):
     value = cloud_region.config.get(CONFIG_KEY)
     if isinstance(value, ScopeSetting):
         layers = list(value.layers)
-        value = raw_cloud_entry(cloud_region).get(CONFIG_KEY)
+        value = clouds_yaml_entry(cloud_region).get(CONFIG_KEY)
     else:
         layers = from_environ(environ or {})
     file_scope = from_config_value(value, f"clouds.yaml scope of cloud {cloud_region.name!r}")

@@ -2,13 +2,15 @@
 
 Each subcommand lives in its own module under ``osc_scope.cmd`` and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (called with
-the parsed args, returning an exit code). Modules are imported here only, so a
-subcommand whose dependencies are missing does not break the others.
+the parsed args, returning an exit code). They are imported when the parser is
+built, not with this module: each of them imports ``CommandError`` from here.
 """
 
 import argparse
 import importlib
 import sys
+
+import osc_scope
 
 SUBCOMMAND_MODULES = (
     "osc_scope.cmd.scope_cmd",  # osc-scope scope check
@@ -28,16 +30,11 @@ def build_parser():
         prog="osc-scope",
         description="Make independent OpenStack clouds collaborate, one request at a time.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {osc_scope.__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     subparsers.required = True
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # not written yet: skip, never hide a real import error
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)
     return parser
 
 

@@ -30,7 +30,7 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from keystonemiddleware import auth_token
 
 from osc_scope import scope as scope_api
-from osc_scope.middleware import catalog, clouds, opts
+from osc_scope.middleware import catalog, clouds, ksm_internals, opts
 
 _ROUTE = contextvars.ContextVar("osc_scope_identity_route", default=None)
 
@@ -95,8 +95,10 @@ class ScopeAwareMixin:
         conf = dict(conf)
         own = {name: conf.pop(name) for name in opts.NAMES if name in conf}
         super().__init__(app, conf)
-        options = opts.load(self._conf.oslo_conf_obj, own)
-        self._local_cloud = options["local_cloud"] or self._conf.get("region_name")
+        ksm_internals.check(self)
+        oslo_conf = ksm_internals.oslo_conf(self)
+        options = opts.load(oslo_conf, own)
+        self._local_cloud = options["local_cloud"] or ksm_internals.option(self, "region_name")
         if not self._local_cloud:
             self.log.warning(
                 "scoped_authtoken: neither [scoped_authtoken] local_cloud nor "
@@ -105,11 +107,13 @@ class ScopeAwareMixin:
             )
         self._local_catalog = options["local_catalog"]
         self._remote = {
-            cloud: clouds.remote_validator(self._conf.oslo_conf_obj, cloud)
+            cloud: clouds.remote_validator(oslo_conf, cloud)
             for cloud in options["remote_clouds"]
             if cloud != self._local_cloud
         }
-        self._token_cache = clouds.CloudKeyedCache(self._token_cache, self._local_cloud or "")
+        ksm_internals.replace_token_cache(
+            self, lambda cache: clouds.CloudKeyedCache(cache, self._local_cloud or "")
+        )
         self.log.info(
             "scoped_authtoken: local cloud %s, remote identity clouds: %s",
             self._local_cloud,
@@ -128,7 +132,11 @@ class ScopeAwareMixin:
             # Refused even with delay_auth_decision (Glance's default): the token
             # is there and cannot be accepted, and the message says why.
             self.log.info("scoped_authtoken: %s", route.refusal)
-            raise _json_error(webob.exc.HTTPUnauthorized, route.refusal, self._reject_auth_headers)
+            raise _json_error(
+                webob.exc.HTTPUnauthorized,
+                route.refusal,
+                ksm_internals.reject_auth_headers(self),
+            )
         reset = _ROUTE.set(route)
         try:
             return super().process_request(request)
@@ -190,7 +198,7 @@ class ScopeAwareMixin:
                 return data
         if refused is not None or not down:
             raise refused or auth_token.InvalidToken("Token authorization failed")
-        if self._delay_auth_decision:  # as keystonemiddleware does
+        if ksm_internals.delays_auth_decision(self):  # as keystonemiddleware does
             raise auth_token.InvalidToken(f"Keystone of {' and '.join(down)} unavailable")
         raise _json_error(
             webob.exc.HTTPServiceUnavailable,
@@ -202,7 +210,7 @@ class ScopeAwareMixin:
             return super().fetch_token(bare, **kwargs)
         validator = self._remote[cloud]
         if route.environ is not None:
-            validator._token_cache.initialize(route.environ)
+            ksm_internals.token_cache(validator).initialize(route.environ)
         data = validator.fetch_token(bare, **kwargs)
         if self._local_catalog:
             data = catalog.with_local_catalog(data, self._own_catalog())
@@ -210,10 +218,11 @@ class ScopeAwareMixin:
 
     def _own_catalog(self):
         """The local catalog, as this service's user sees it (cached by keystoneauth)."""
-        if self._auth is None:
+        auth, session = ksm_internals.service_auth(self)
+        if auth is None:
             return []
         try:
-            access = self._auth.get_access(self._session)
+            access = auth.get_access(session)
         except ksa_exceptions.ClientException as exc:
             self.log.warning("scoped_authtoken: local catalog unavailable: %s", exc)
             return []

@@ -18,6 +18,8 @@ memcached or the WSGI environment's cache.
 
 from keystonemiddleware import auth_token
 
+from osc_scope.middleware import ksm_internals
+
 AUTHTOKEN_GROUP = "keystone_authtoken"
 
 
@@ -75,14 +77,16 @@ def remote_validator(conf, cloud):
 
     It is never called as WSGI middleware: only its ``fetch_token`` is used.
     """
-    protocol = auth_token.AuthProtocol(
-        None,
-        {"oslo_config_config": SectionView(conf, section_name(cloud))},
+    protocol = ksm_internals.check(
+        auth_token.AuthProtocol(
+            None,
+            {"oslo_config_config": SectionView(conf, section_name(cloud))},
+        )
     )
-    if protocol._auth is None:
+    if ksm_internals.service_auth(protocol)[0] is None:
         raise auth_token.ConfigurationError(
             f"[{section_name(cloud)}] has no auth_type: cloud {cloud} is listed in "
             "[scoped_authtoken] remote_clouds but has no service credentials"
         )
-    protocol._token_cache = CloudKeyedCache(protocol._token_cache, cloud)
+    ksm_internals.replace_token_cache(protocol, lambda cache: CloudKeyedCache(cache, cloud))
     return protocol

@@ -1,7 +1,11 @@
 """The [scoped_authtoken] options: which clouds this service trusts for identity.
 
 Like keystonemiddleware's own options they can be set in the service's config
-file or, for quick tests, in the paste filter section (paste wins).
+file or, for quick tests, in the paste filter section (paste wins). Sample
+config, beside keystonemiddleware's own (an ``oslo.config.opts`` entry point)::
+
+    oslo-config-generator --namespace osc_scope.middleware \
+        --namespace keystonemiddleware.auth_token
 """
 
 from oslo_config import cfg
@@ -36,7 +40,7 @@ NAMES = frozenset(opt.dest for opt in OPTS)
 
 
 def list_opts():
-    """For oslo-config-generator and documentation."""
+    """The ``osc_scope.middleware`` namespace of oslo-config-generator (setup.cfg)."""
     return [(GROUP, OPTS)]
 
 

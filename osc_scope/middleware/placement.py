@@ -1,34 +1,26 @@
-"""Placement with the scope-aware auth filter.
+"""Placement's WSGI application, with the scope-aware auth filter.
 
-Placement has no paste pipeline: ``placement.deploy`` calls
-``placement.auth.filter_factory`` in code, and its ``PlacementAuthProtocol``
-(an ``AuthProtocol`` subclass) lets ``/`` through without a token. So the
-scope logic is mixed into that class and the factory swapped at start-up, in
-this process only; no installed file is edited. Serve
-``osc_scope.middleware.placement:application`` instead of
-``placement.wsgi.api:application`` (same ``OS_PLACEMENT_CONFIG_DIR``).
+Serve ``osc_scope.middleware.placement:application`` where
+``placement.wsgi.api:application`` was (uWSGI ``module =``, same
+``OS_PLACEMENT_CONFIG_DIR``). Importing this module builds the application, as
+importing Placement's own does: uWSGI looks the callable up in the module's
+namespace, so it has to be a plain attribute, built at import.
 """
 
-from placement import auth as placement_auth
+import sys
 
-from osc_scope.middleware.auth_token import ScopeAwareMixin, make_filter_factory
+from osc_scope.middleware import placement_filter
 
+if "placement.wsgi.api" in sys.modules:
+    # Its application is built already, with Placement's own filter: serving it would
+    # silently validate every token with the local Keystone only.
+    raise ImportError(
+        "placement.wsgi.api was imported before osc_scope.middleware.placement: serve "
+        "osc_scope.middleware.placement:application instead of Placement's own"
+    )
 
-class ScopedPlacementAuthProtocol(ScopeAwareMixin, placement_auth.PlacementAuthProtocol):
-    """Placement's auth filter (``/`` unauthenticated), validating with the scope's cloud."""
+placement_filter.install()
 
+from placement.wsgi.api import application  # noqa: E402 - built with the filter installed
 
-def install():
-    """Make ``placement.deploy`` build the scope-aware filter."""
-    placement_auth.filter_factory = make_filter_factory(ScopedPlacementAuthProtocol)
-
-
-def __getattr__(name):
-    # The WSGI application is built on first access only, so that importing this
-    # module (tests, install()) needs no placement configuration.
-    if name == "application":
-        install()
-        from placement.wsgi import api
-
-        return api.application
-    raise AttributeError(name)
+__all__ = ["application"]

@@ -63,10 +63,6 @@ class Cloud:
     endpoints: tuple
 
     @property
-    def region(self):
-        return self.name
-
-    @property
     def service_types(self):
         return sorted({e.service_type for e in self.endpoints})
 

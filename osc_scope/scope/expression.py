@@ -16,12 +16,10 @@ the canonical text of an expression is unique and has no needless parentheses.
 """
 
 import dataclasses
-import string
 
 from osc_scope.scope.errors import BadExpressionError, TooLongError
-from osc_scope.scope.names import MAX_CLOUD_NAME
+from osc_scope.scope.names import CLOUD_NAME_CHARS, CLOUD_NAME_RULE, MAX_CLOUD_NAME
 
-NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 MAX_DEPTH = 16
 SPACE = " "
 
@@ -108,8 +106,7 @@ def check_cloud_name(name):
         expression = None
     if not isinstance(expression, Cloud) or expression.name != name:
         raise BadExpressionError(
-            f"{name!r} is not a cloud name ({MAX_CLOUD_NAME} letters, digits, '_', '.', "
-            "'-' at most)",
+            f"{name!r} is not a cloud name ({CLOUD_NAME_RULE})",
             position=0,
             expression=name,
         )
@@ -134,7 +131,7 @@ class _Parser:
         if char == ")":
             self._fail("')' without its '('")
         if char:
-            hint = "" if char in NAME_CHARS else " (cloud names use letters, digits, '_.-')"
+            hint = "" if char in CLOUD_NAME_CHARS else " (cloud names use letters, digits, '_.-')"
             self._fail(f"expected '|', '&' or end of text, found {_describe(char)}{hint}")
         return expression
 
@@ -175,14 +172,14 @@ class _Parser:
             self.pos += 1
             self.depth -= 1
             return inner
-        if char and char in NAME_CHARS:
+        if char and char in CLOUD_NAME_CHARS:
             return self._cloud()
         self._fail(f"expected a cloud name or '(', found {_describe(char)}")
 
     def _cloud(self):
         text, start = self.text, self.pos
         end = start
-        while end < len(text) and text[end] in NAME_CHARS:
+        while end < len(text) and text[end] in CLOUD_NAME_CHARS:
             end += 1
         if end - start > MAX_CLOUD_NAME:
             raise TooLongError(

@@ -166,11 +166,6 @@ class Scope(Mapping):
                 bindings[official] = local
         return Scope(bindings)
 
-    def restricted(self, service_types_):
-        """Only the bindings of the given (official) service types."""
-        wanted = set(service_types_)
-        return Scope({k: v for k, v in self._bindings.items() if k in wanted})
-
     def layered_over(self, weaker):
         """This scope, plus the services only ``weaker`` names (strongest source first)."""
         bindings = dict(weaker._bindings)

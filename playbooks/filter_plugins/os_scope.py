@@ -97,11 +97,6 @@ def _netloc(url):
     return urllib.parse.urlsplit(url).netloc
 
 
-def os_scope_backends(rows, region, backend_host="127.0.0.1", backend_map=None):
-    """``{endpoint URL: [backend host:port]}`` of ``region`` (see ``os_scope_plan``)."""
-    return os_scope_plan(rows, region, backend_host, backend_map)["backends"]
-
-
 def os_scope_urls(table, cloud, interface="public"):
     """``{service type: URL}`` of one cloud of a routing table (first endpoint per type)."""
     urls = {}
@@ -154,7 +149,6 @@ def os_scope_service_settings(table, cloud, service, password):
 class FilterModule:
     def filters(self):
         return {
-            "os_scope_backends": os_scope_backends,
             "os_scope_plan": os_scope_plan,
             "os_scope_urls": os_scope_urls,
             "os_scope_service_settings": os_scope_service_settings,

@@ -14,9 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import signal
-import subprocess
 import sys
 import time
 
@@ -27,7 +25,6 @@ from osc_scope.lab import layout, processes
 
 pytestmark = pytest.mark.lab
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 PLAY_TIMEOUT = 600
 SCOPE = {"image": "CloudTwo"}
@@ -131,38 +128,17 @@ def _stop_haproxy(pidfile, timeout=15):
 
 
 class Play:
-    def __init__(self, lab, work, clouds):
-        self.lab, self.work, self.clouds = lab, work, clouds
+    def __init__(self, lab, work, clouds, runner):
+        self.lab, self.work, self.clouds, self.runner = lab, work, clouds, runner
         self.inventory = os.path.join(work, "inventory.json")
 
     def pidfile(self, cloud):
         return os.path.join(self.work, cloud, "haproxy.pid")
 
     def run(self, inventory=None):
-        env = self.lab.env(
-            ANSIBLE_HOME=os.path.join(self.work, "ansible-home"),
-            ANSIBLE_LOCAL_TEMP=os.path.join(self.work, "ansible-tmp"),
-            ANSIBLE_REMOTE_TMP=os.path.join(self.work, "ansible-tmp"),
-            ANSIBLE_NOCOLOR="1",
-            ANSIBLE_RETRY_FILES_ENABLED="0",
-            ANSIBLE_COLLECTIONS_PATH=os.path.join(self.work, "no-collections"),
+        return self.runner(
+            inventory or self.inventory, self.work, env=self.lab.env(), timeout=PLAY_TIMEOUT
         )
-        argv = [os.path.join(BIN, "ansible-playbook"), "-i", inventory or self.inventory]
-        result = subprocess.run(
-            [*argv, "playbooks/os-scope.yml"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=PLAY_TIMEOUT,
-        )
-        result.changed = {
-            host: int(changed)
-            for host, changed in re.findall(
-                r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.M
-            )
-        }
-        return result
 
     def state(self):
         """What a refused run must not move: each master's PID, live release and config."""
@@ -177,12 +153,12 @@ class Play:
 
 
 @pytest.fixture(scope="module")
-def play(lab, tmp_path_factory):
+def play(lab, tmp_path_factory, ansible_playbook):
     """The inventory; the lab's routers stopped for the test, and brought back after it."""
     work = str(tmp_path_factory.mktemp("playbook-on-lab"))
     clouds = layout.Lab.load(lab.workdir).clouds
     assert {"CloudOne", "CloudTwo"} <= {c.name for c in clouds}
-    handle = Play(lab, work, clouds)
+    handle = Play(lab, work, clouds, ansible_playbook)
     with open(os.path.join(work, "keystone-direct.yaml"), "w") as stream:
         yaml.safe_dump(_keystone_direct(clouds), stream)
     with open(handle.inventory, "w") as stream:

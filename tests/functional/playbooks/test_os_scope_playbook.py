@@ -9,7 +9,8 @@ nothing, ``--check --diff`` changes nothing, and a catalog HAProxy cannot serve 
 while the running HAProxy keeps its config and its process. CloudThree keeps its service
 where it is (``os_scope_frontend_map``): its catalog, held by a stand-in ``openstack``
 command, is updated to point at its HAProxy. CloudOne names each endpoint's backends
-(``os_scope_backends``): its identity has a stand-in of its own.
+(``os_scope_backends``): its identity has a stand-in of its own. Each cloud has a Nova (paste
+pipeline) and a Placement (uWSGI ini) config for the play to make scope-aware.
 """
 
 import contextlib
@@ -17,10 +18,8 @@ import http.server
 import json
 import os
 import pathlib
-import re
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -31,7 +30,6 @@ import pytest
 pytest.importorskip("osc_scope.routing.render")
 pytestmark = pytest.mark.haproxy
 
-ROOT = pathlib.Path(__file__).parents[3]
 BIN = pathlib.Path(sys.executable).parent
 CLOUDS = {"CloudOne": "127.0.0.1", "CloudTwo": "127.0.0.2", "CloudThree": "127.0.0.3"}
 SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1"}
@@ -42,6 +40,13 @@ use = call:nova.api.openstack.urlmap:urlmap_factory
 [filter:authtoken]
 paste.filter_factory = keystonemiddleware.auth_token:filter_factory
 """
+# devstack's placement-uwsgi.ini, as an older devstack wrote it (a WSGI script, not a module)
+PLACEMENT_UWSGI = """\
+[uwsgi]
+wsgi-file = /usr/local/bin/placement-api
+processes = 2
+"""
+PLACEMENT_APP = "osc_scope.middleware.placement:application"
 PLAY_TIMEOUT = 300
 
 
@@ -119,7 +124,7 @@ def _rows(cloud, frontend):
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, ansible_playbook):
     """Stand-ins, catalogs and an inventory; stops every HAProxy the play started."""
     work = tmp_path_factory.mktemp("os-scope-play")
     servers, hosts, frontends = [], {}, {}
@@ -133,6 +138,8 @@ def lab(tmp_path_factory):
         etc.mkdir(parents=True)
         (etc / "nova.conf").write_text("[DEFAULT]\ndebug = true\n")
         (etc / "api-paste.ini").write_text(NOVA_PASTE)
+        (etc / "placement.conf").write_text("[DEFAULT]\ndebug = true\n")
+        (etc / "placement-uwsgi.ini").write_text(PLACEMENT_UWSGI)
         frontends[cloud] = f"http://{address}:{port}"
         hosts[cloud] = {
             "cloud_name": cloud,
@@ -150,7 +157,14 @@ def lab(tmp_path_factory):
                     "paste": str(etc / "api-paste.ini"),
                     "overrides": {"glance": "image"},
                     "units": [],
-                }
+                },
+                {
+                    "name": "placement",
+                    "config": str(etc / "placement.conf"),
+                    "uwsgi": {"ini": str(etc / "placement-uwsgi.ini"), "module": PLACEMENT_APP},
+                    "overrides": {},
+                    "units": [],
+                },
             ],
             "os_scope_backend_map": {f"{address}:{port}": f"{address}:{backend.server_port}"},
             "os_scope_render_options": ["--metrics", f"127.0.0.1:{_free_port('127.0.0.1')}"],
@@ -209,6 +223,7 @@ def lab(tmp_path_factory):
         "frontends": frontends,
         "catalog_file": catalog_file,
         "keystone_state": keystone_state,
+        "ansible_playbook": ansible_playbook,
     }
     yield lab
     for cloud in CLOUDS:
@@ -233,30 +248,8 @@ def _wait_gone(pid, timeout=10):
 
 
 def _play(lab, *options):
-    env = dict(
-        os.environ,
-        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        ANSIBLE_HOME=str(lab["work"] / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(lab["work"] / "ansible-tmp"),
-        ANSIBLE_REMOTE_TMP=str(lab["work"] / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_COLLECTIONS_PATH=str(lab["work"] / "no-collections"),
-    )
-    result = subprocess.run(
-        [str(BIN / "ansible-playbook"), "-i", str(lab["inventory"]), "playbooks/os-scope.yml"]
-        + list(options),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PLAY_TIMEOUT,
-    )
-    result.changed = {
-        host: int(changed)
-        for host, changed in re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", result.stdout, re.M)
-    }
-    return result
+    return lab["ansible_playbook"](lab["inventory"], str(lab["work"]), *options,
+                                   timeout=PLAY_TIMEOUT)  # fmt: skip
 
 
 def _get(url, headers=None, attempts=50):
@@ -346,6 +339,16 @@ def test_services_validate_tokens_by_scope(lab, first_run):
     assert scoped in conf
     assert f"auth_url = {lab['frontends']['CloudTwo']}/identity\n" in conf
     assert f"[glance]\nendpoint_override = {lab['frontends']['CloudOne']}/image\n" in conf
+
+
+def test_placement_is_served_scope_aware(lab, first_run):
+    etc = lab["work"] / "CloudOne" / "etc"
+    uwsgi = (etc / "placement-uwsgi.ini").read_text()
+    assert uwsgi == f"[uwsgi]\nprocesses = 2\nmodule = {PLACEMENT_APP}\n"
+    conf = (etc / "placement.conf").read_text()
+    assert "[scoped_authtoken]\nlocal_cloud = CloudOne\n" in conf
+    assert "[keystone_authtoken:CloudTwo]\nauth_type = password\n" in conf
+    assert "username = placement\n" in conf
 
 
 def test_a_scope_sends_the_request_to_the_other_cloud(lab, first_run):

@@ -1,7 +1,10 @@
 """The OSC plugin contract and ``--os-scope`` parsing, on a plain argparse parser."""
 
 import argparse
+import importlib
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -35,7 +38,23 @@ def test_option_layers_over_environment(environ):
     args, _ = parser.parse_known_args(["image", "list", "--os-scope", '{"image": "A"}'])
     assert isinstance(args.os_scope, sources.ScopeSetting)
     assert sources.combine(args.os_scope.layers).to_wire() == '{"compute":"C","image":"A"}'
-    assert args.os_vendor_hook == "osc_scope.sdk:cli_vendor_hook"
+    assert args.os_vendor_hook == osc_plugin.CLI_VENDOR_HOOK
+
+
+def test_the_hook_names_resolve_and_the_plugin_loads_neither():
+    from osc_scope import sdk
+
+    for name, function in ((osc_plugin.CLI_VENDOR_HOOK, sdk.cli_vendor_hook),
+                           (sdk.VENDOR_HOOK, sdk.vendor_hook)):  # fmt: skip
+        module, _, attribute = name.partition(":")
+        assert getattr(importlib.import_module(module), attribute) is function
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, osc_scope.cli.osc_plugin; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'osc_scope.sdk'" not in loaded and "'osc_scope.cli.token_hook'" not in loaded
 
 
 def test_no_scope_anywhere(environ):

@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from osc_scope.cli import sources
+from osc_scope.cli import sdk_internals, sources
 from osc_scope.scope import DuplicateServiceError, UnknownServiceError, parse
 
 
@@ -64,7 +64,7 @@ def test_scope_setting_survives_the_loader():
 
 def _region(config, raw_clouds=None, name="c1"):
     loader = types.SimpleNamespace(cloud_config={"clouds": raw_clouds or {}})
-    return types.SimpleNamespace(config=config, name=name, _openstack_config=loader)
+    return types.SimpleNamespace(config=config, name=name, **{sdk_internals.LOADER: loader})
 
 
 def test_resolve_reads_clouds_yaml_behind_the_setting():

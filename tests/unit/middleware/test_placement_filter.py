@@ -7,7 +7,7 @@ import webob
 
 placement_auth = pytest.importorskip("placement.auth")
 
-from osc_scope.middleware import placement  # noqa: E402
+from osc_scope.middleware import placement_filter  # noqa: E402
 
 
 def get(app, path, token=None):
@@ -19,9 +19,9 @@ def get(app, path, token=None):
 
 def test_install_swaps_placements_filter_factory(monkeypatch, make_app, clouds):
     monkeypatch.setattr(placement_auth, "filter_factory", placement_auth.filter_factory)
-    placement.install()
+    placement_filter.install()
     app = make_app(factory=placement_auth.filter_factory)
-    assert isinstance(app, placement.ScopedPlacementAuthProtocol)
+    assert isinstance(app, placement_filter.ScopedPlacementAuthProtocol)
     assert get(app, "/").status_int == 200  # Placement's root needs no token
     assert get(app, "/resource_providers").status_int == 401
     token = clouds["CloudTwo"].issue("bob")

@@ -2,11 +2,13 @@
 
 One Keystone plays CloudTwo, the remote identity cloud; the local cloud's
 Keystone (CloudOne) is a closed port. Real Placement too, served from
-``osc_scope.middleware.placement:application``. About 7 s, skipped without them.
+``osc_scope.middleware.placement:application`` under uWSGI, as devstack and the lab serve
+it. About 7 s, skipped without them.
 """
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -102,17 +104,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_for(url, process, deadline=30):
+def wait_for(url, process, deadline=30, name="keystone"):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process.poll() is not None:
-            pytest.fail(f"keystone exited with {process.returncode}")
+            pytest.fail(f"{name} exited with {process.returncode}")
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or loading
             time.sleep(0.1)
-    pytest.fail(f"keystone did not answer at {url} within {deadline} s")
+    pytest.fail(f"{name} did not answer at {url} within {deadline} s")
 
 
 @pytest.fixture(scope="module")
@@ -241,21 +243,6 @@ def test_local_identity_through_real_keystone(keystone, tmp_path):
     assert "CloudOne" in seen["error"]["message"]
 
 
-PLACEMENT_SERVE = """
-import sys
-from wsgiref import simple_server
-
-class Quiet(simple_server.WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-port = int(sys.argv[1])
-del sys.argv[1:]
-from osc_scope.middleware import placement
-server = simple_server.make_server("127.0.0.1", port, placement.application, handler_class=Quiet)
-server.serve_forever()
-"""
-
 PLACEMENT_CONF = """
 [DEFAULT]
 log_file = {dir}/placement.log
@@ -270,22 +257,35 @@ sync_on_startup = true
 def test_real_placement_with_the_scoped_filter(keystone, tmp_path):
     """Placement's own app (osc_scope.middleware.placement:application), remote identity."""
     pytest.importorskip("placement")
+    uwsgi = os.path.join(os.path.dirname(sys.executable), "uwsgi")
+    if not os.path.exists(uwsgi):
+        pytest.skip("uWSGI is not installed (the lab extra)")
     closed = free_port()
     (tmp_path / "placement.conf").write_text(
         PLACEMENT_CONF.format(dir=tmp_path)
         + SERVICE_CONF.format(url=keystone["url"], closed=closed)
     )
     port = free_port()
-    env = dict(os.environ, OS_PLACEMENT_CONFIG_DIR=str(tmp_path))
     process = subprocess.Popen(
-        [sys.executable, "-W", "ignore", "-c", PLACEMENT_SERVE, str(port)],
-        env=env,
+        [
+            uwsgi,
+            f"--http-socket=127.0.0.1:{port}",
+            f"--home={sys.prefix}",
+            "--module=osc_scope.middleware.placement:application",  # as `module =` in an ini
+            "--need-app",
+            "--master",
+            "--processes=1",
+            "--die-on-term",
+            "--add-header=Connection: close",
+            f"--env=OS_PLACEMENT_CONFIG_DIR={tmp_path}",
+        ],
         stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "stderr.log").open("w"),
+        stderr=(tmp_path / "uwsgi.log").open("w"),
+        start_new_session=True,  # its master and worker, stopped together below
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(base, process)
+        wait_for(base, process, name="placement (uWSGI)")
         assert requests.get(base, timeout=10).status_code == 200  # root: no token needed
         token = keystone["admin"].get_token()
         scoped = token + '!SCOPE!{"identity":"CloudTwo","placement":"CloudOne"}'
@@ -303,5 +303,9 @@ def test_real_placement_with_the_scoped_filter(keystone, tmp_path):
         assert "CloudNine" in refused.json()["error"]["message"]
         assert token not in (tmp_path / "placement.log").read_text()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # still loading the application: no handler yet
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -4,7 +4,7 @@ import pathlib
 
 import pytest
 
-from osc_scope.middleware import auth_token
+from osc_scope.middleware import auth_token, ksm_internals
 
 deploy = pytest.importorskip("paste.deploy")  # a dependency of the services, not ours
 
@@ -43,13 +43,12 @@ def test_remote_section_options_are_keystonemiddlewares(make_app, tmp_path):
     cafile.write_text("")
     app = make_app(APP_CRED_SECTION.format(cafile=cafile), remote_clouds="CloudTwo,CloudThree")
     three = app._remote["CloudThree"]
-    assert type(three._auth).__name__ == "ApplicationCredential"
-    assert three._session.verify == str(cafile)
-    assert three._conf.get("region_name") == "CloudThree"
-    assert three._conf.get("http_request_max_retries") == 1  # typed by keystonemiddleware
-    two = app._remote["CloudTwo"]
-    assert type(two._auth).__name__ == "Password"
-    assert two._session.verify is True
+    auth, session = ksm_internals.service_auth(three)
+    assert (type(auth).__name__, session.verify) == ("ApplicationCredential", str(cafile))
+    assert ksm_internals.option(three, "region_name") == "CloudThree"
+    assert ksm_internals.option(three, "http_request_max_retries") == 1  # typed by ksm
+    auth, session = ksm_internals.service_auth(app._remote["CloudTwo"])
+    assert (type(auth).__name__, session.verify) == ("Password", True)
 
 
 def test_paste_pipeline_through_the_entry_point(tmp_path, clouds, monkeypatch):

@@ -28,8 +28,6 @@ def fake_venv(tmp_path):
 
 
 def test_vagrant_mode(fake_venv):
-    if not SCRIPT.exists():
-        pytest.skip("misc/examples.sh is not written yet")
     env = dict(
         os.environ,
         OSC_SCOPE_VENV=str(fake_venv / "venv"),
@@ -48,3 +46,25 @@ def test_vagrant_mode(fake_venv):
     assert calls[1].startswith("vagrant ssh CloudTwo -c OS_CLOUD=devstack-admin")
     assert 'openstack image list --os-scope {"image": "CloudTwo"}' in calls
     assert any(c.startswith("openstack server create vm1-") for c in calls)
+
+
+def test_vagrant_clouds_default_to_the_vagrantfiles(fake_venv):
+    """Without OSC_SCOPE_VAGRANT_CLOUDS, every cloud of the Vagrantfile's list, with its ip."""
+    env = dict(
+        os.environ,
+        OSC_SCOPE_VENV=str(fake_venv / "venv"),
+        OSC_SCOPE_VAGRANT_DIR=str(fake_venv / "vagrant"),
+    )
+    env.pop("OSC_SCOPE_VAGRANT_CLOUDS", None)
+    result = subprocess.run(
+        [str(SCRIPT), "--vagrant"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    clouds = yaml.safe_load((fake_venv / "vagrant" / "clouds.yaml").read_text())["clouds"]
+    listed = subprocess.run(
+        [str(ROOT / "misc" / "vagrant-clouds.sh")], capture_output=True, text=True, check=True
+    ).stdout.split()
+    expected = dict(zip(listed[::2], listed[1::2], strict=True))
+    assert {name: c["auth"]["auth_url"] for name, c in clouds.items()} == {
+        name: f"http://{ip}/identity" for name, ip in expected.items()
+    }

@@ -35,24 +35,26 @@ ROWS = [
 ]  # fmt: skip
 
 
+def _backends(filters, *args):
+    return filters.os_scope_plan(*args)["backends"]
+
+
 def test_backends_keep_the_port_on_the_backend_host(filters):
-    assert filters.os_scope_backends(ROWS, "CloudOne") == {
+    assert _backends(filters, ROWS, "CloudOne") == {
         "http://10.0.0.11/image": ["127.0.0.1:80"],
         "http://10.0.0.11:9696/": ["127.0.0.1:9696"],
     }
 
 
 def test_backend_map_wins(filters):
-    backends = filters.os_scope_backends(
-        ROWS, "CloudOne", "127.0.0.1", {"10.0.0.11:80": "10.1.0.5:8080"}
-    )
+    backends = _backends(filters, ROWS, "CloudOne", "127.0.0.1", {"10.0.0.11:80": "10.1.0.5:8080"})
     assert backends["http://10.0.0.11/image"] == ["10.1.0.5:8080"]
     assert backends["http://10.0.0.11:9696/"] == ["127.0.0.1:9696"]
 
 
 def test_keystone_api_names_work_too(filters):
     rows = [{"region_id": "R", "url": "https://h.example:8443/x", "enabled": True}]
-    assert filters.os_scope_backends(rows, "R") == {"https://h.example:8443/x": ["127.0.0.1:8443"]}
+    assert _backends(filters, rows, "R") == {"https://h.example:8443/x": ["127.0.0.1:8443"]}
 
 
 def test_service_settings(filters, table):
