@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = (
     "osc_scope.cmd.render_cmd",  # osc-scope render
     "osc_scope.cmd.explain_cmd",  # osc-scope explain
     "osc_scope.cmd.lab_cmd",  # osc-scope lab up|status|down
+    "osc_scope.cmd.fanout_cmd",  # osc-scope fanout serve
 )
 
 
