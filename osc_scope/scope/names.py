@@ -24,6 +24,9 @@ TOKEN_HEADER = "X-Auth-Token"
 SCOPE_HEADER = "X-Scope"
 # how many scope routers a request went through (the loop guard)
 HOPS_HEADER = "X-Scope-Hops"
+# on every fan-out answer: the clouds that answered, and the ones missing with why
+CLOUDS_HEADER = "X-Scope-Clouds"
+PARTIAL_HEADER = "X-Scope-Partial"
 
 
 def is_cloud_name(name):
