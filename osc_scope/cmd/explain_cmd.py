@@ -20,7 +20,8 @@ def register(subparsers):
         description="Show what the router of --cloud answers for each of its services (or "
         "for --path) under a scope: the backend it forwards to, or the status and message "
         "of its refusal, as the router gives them. Health is not known offline: every "
-        "backend is up unless --down says otherwise; a failover lists its backends in order.",
+        "backend is up unless --down says otherwise; a failover lists its backends in order, a "
+        "fan-out (A&B) where each branch's sub-request goes.",
     )
     parser.add_argument(
         "--table",
@@ -48,6 +49,13 @@ def register(subparsers):
         help="the request's X-Scope-Hops, as another router would send it (default: none, a "
         "request from a client)",
     )
+    parser.add_argument(
+        "--method",
+        default="GET",
+        type=str.upper,
+        metavar="<method>",
+        help="the request's method (default: GET; a fan-out serves GET and HEAD only)",
+    )
     parser.add_argument("scope", nargs="?", metavar="<scope>", help="the scope (JSON)")
     parser.set_defaults(func=_explain)
 
@@ -58,9 +66,9 @@ def _explain(args):
     try:
         routing_table = table.load(args.table)
         result, lines = explain.explain(
-            routing_table, args.cloud, args.scope, args.path, args.down, args.hops
+            routing_table, args.cloud, args.scope, args.path, args.down, args.hops, args.method
         )
     except (table.TableError, plan.PlanError, explain.ExplainError) as exc:
         raise CommandError(str(exc)) from None
     print(explain.format_lines(result, lines))
-    return 0 if all(decision.forwarded for _, decision in lines) else 1
+    return 0 if all(line.decision.forwarded for line in lines) else 1

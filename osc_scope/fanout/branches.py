@@ -11,6 +11,7 @@ the loop guard stay the router's.
 import dataclasses
 
 from osc_scope import scope as scope_api
+from osc_scope.scope import names
 
 __all__ = ["Branch", "FanOutError", "branches_of", "sub_request_headers"]
 
@@ -29,7 +30,9 @@ HOP_BY_HOP = frozenset(
     )
 )
 # set by the router for the fan-out service only, never passed on
-ROUTER_HEADERS = frozenset(("x-scope-service", "x-scope-frontend"))
+ROUTER_HEADERS = frozenset(
+    h.lower() for h in (names.FANOUT_SERVICE_HEADER, names.FANOUT_FRONTEND_HEADER)
+)
 
 
 class FanOutError(ValueError):

@@ -24,12 +24,13 @@ from osc_scope import scope as scope_api
 from osc_scope.fanout import answers, collection, links, merge, paging
 from osc_scope.fanout import branches as branches_mod
 from osc_scope.fanout.subrequests import BoundExceeded, Budget, Sender
+from osc_scope.scope import names
 
 __all__ = ["FanOutService", "make_app", "HEALTH_PATH", "SERVICE_HEADER", "FRONTEND_HEADER"]
 
 LOG = logging.getLogger("osc_scope.fanout")
-SERVICE_HEADER = "X-Scope-Service"
-FRONTEND_HEADER = "X-Scope-Frontend"
+SERVICE_HEADER = names.FANOUT_SERVICE_HEADER
+FRONTEND_HEADER = names.FANOUT_FRONTEND_HEADER
 HEALTH_PATH = "/healthcheck"
 METHODS = ("GET", "HEAD")
 

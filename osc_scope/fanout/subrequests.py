@@ -16,12 +16,13 @@ from yarl import URL
 from osc_scope import scope as scope_api
 from osc_scope.fanout import branches as branches_mod
 from osc_scope.fanout import merge
+from osc_scope.scope import names
 
 __all__ = ["BoundExceeded", "Budget", "Reply", "Sender"]
 
 CHUNK = 64 * 1024
 SMALL_BODY = 64 * 1024  # an error body read to pass it on
-SERVED_BY_HEADER = "X-Scope-Cloud"  # the router names the cloud that served a sub-request
+SERVED_BY_HEADER = names.SERVED_BY_HEADER  # the router names the cloud that served it
 
 
 class BoundExceeded(Exception):

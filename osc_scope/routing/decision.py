@@ -8,8 +8,9 @@ checked against one data file, ``tests/vectors/decision.json``.
 The steps, in the router's order: the hop guard, the service at the path, the scope (the
 ``!SCOPE!`` suffix of X-Auth-Token, else X-Scope; none: every service is local), the
 cloud expression of that service, then its clouds: unknown or without the service is a
-refusal, one cloud is its backend, ``A|B`` the first whose backend is up, ``A&B`` a 501.
-The first router forwards a scope it completed in both headers.
+refusal, one cloud is its backend, ``A|B`` the first whose backend is up, ``A&B`` (GET and
+HEAD only) the fan-out service's backend. The first router forwards a scope it completed in
+both headers, and a failover that falls to a fan-out option forwards the scope bound to it.
 
 Messages are the router's words, printable ASCII on one line. A malformed scope is
 described by each language's own scope decoder (``osc_scope.scope`` here), so the words
@@ -23,6 +24,7 @@ import urllib.parse
 from osc_scope import scope as scope_mod
 from osc_scope.origin import origin
 from osc_scope.routing.answers import UNAVAILABLE
+from osc_scope.routing.fanout_plan import FANOUT_BACKEND, FANOUT_METHODS
 
 __all__ = ["Decision", "Request", "all_up", "decide", "match", "request", "service_at"]
 
@@ -36,6 +38,7 @@ class Request:
 
     frontend: str  # the name of the frontend it came in on (plan.Frontend.name)
     path: str
+    method: str = "GET"
     token: str | None = None  # X-Auth-Token
     scope: str | None = None  # X-Scope
     hops: str | None = None  # X-Scope-Hops
@@ -53,15 +56,16 @@ class Decision:
     headers: dict = dataclasses.field(default_factory=dict)  # replaced (lower-case names)
     expression: str = ""  # the cloud expression decided on, canonical
     fallbacks: tuple = ()  # a failover's backends after the chosen one, in order
+    narrowed: object = None  # a failover's fan-out option chosen (internal to decide)
 
     @property
     def forwarded(self):
         return self.status == 200
 
 
-def request(plan, url, headers=()):
-    """The Request the router reads from a request to ``url`` (an address of one of this
-    cloud's frontends, else no frontend) carrying ``headers`` (names in any case)."""
+def request(plan, url, headers=(), method="GET"):
+    """The Request the router reads from a ``method`` request to ``url`` (an address of one
+    of this cloud's frontends, else no frontend) carrying ``headers`` (names in any case)."""
     try:
         wanted = origin(url)
     except ValueError:
@@ -71,6 +75,7 @@ def request(plan, url, headers=()):
     return Request(
         frontend,
         urllib.parse.urlsplit(url).path or "/",
+        method=method,
         token=given.get(scope_mod.TOKEN_HEADER.lower()),
         scope=given.get(scope_mod.SCOPE_HEADER.lower()),
         hops=given.get(scope_mod.HOPS_HEADER.lower()),
@@ -139,16 +144,40 @@ def _forward(plan, service, cloud, expression, is_up, fallbacks=()):
     return Decision(200, service, cloud, backend, expression=expression, fallbacks=fallbacks)
 
 
-def _refuse_fanout(node, service, expression):
-    return _refuse(
-        501,
-        f"fan-out ('&') to several clouds is not served by the router yet: {node}",
-        service,
-        expression,
+def _can_serve(plan, service, node, is_up):
+    """Whether ``node`` can be served now: a cloud whose backend is up, a failover with an
+    option that can, a fan-out with the fan-out service up and a branch that can."""
+    if isinstance(node, scope_mod.Cloud):
+        return is_up(plan.route(node.name, service))
+    if isinstance(node, scope_mod.FanOut):
+        if not is_up(FANOUT_BACKEND):
+            return False
+        return any(_can_serve(plan, service, m, is_up) for m in node.members)
+    return any(_can_serve(plan, service, o, is_up) for o in node.options)
+
+
+def _fan_out(plan, service, node, method, is_up, expression, narrowed=None):
+    """To the fan-out service (GET and HEAD only), or a refusal."""
+    if method not in FANOUT_METHODS:
+        return _refuse(
+            501,
+            f"fan-out ('&') serves only GET and HEAD, not {method} ({service}: {node})",
+            service,
+            expression,
+        )
+    if not is_up(FANOUT_BACKEND):
+        return _refuse(
+            503,
+            f"the fan-out service of cloud {plan.local_cloud} is down ({service}: {node})",
+            service,
+            expression,
+        )
+    return Decision(
+        200, service, str(node), FANOUT_BACKEND, expression=expression, narrowed=narrowed
     )
 
 
-def _choose(plan, service, node, is_up):
+def _choose(plan, service, node, method, is_up):
     """The decision for one cloud expression of ``service``."""
     expression = str(node)
     known = set(plan.clouds)
@@ -164,13 +193,16 @@ def _choose(plan, service, node, is_up):
         if plan.route(cloud, service) is None:
             return _refuse(400, f"cloud '{cloud}' has no {service} service", service, expression)
     if isinstance(node, scope_mod.FanOut):
-        return _refuse_fanout(node, service, expression)
+        return _fan_out(plan, service, node, method, is_up, expression)
     if isinstance(node, scope_mod.Cloud):
         return _forward(plan, service, node.name, expression, is_up)
     tried = []
     for index, option in enumerate(node.options):
         if isinstance(option, scope_mod.FanOut):
-            return _refuse_fanout(option, service, expression)
+            if method not in FANOUT_METHODS or _can_serve(plan, service, option, is_up):
+                return _fan_out(plan, service, option, method, is_up, expression, option)
+            tried.append(f"({option})")
+            continue
         if is_up(plan.route(option.name, service)):
             later = node.options[index + 1 :]
             fallbacks = tuple(
@@ -222,8 +254,14 @@ def decide(plan, request, is_up=all_up):
     except scope_mod.ScopeError as exc:
         return _refuse(400, f"malformed scope: {exc.message}", service)
     node = scope.expression(service) or scope_mod.Cloud(plan.local_cloud)
-    decision = _choose(plan, service, node, is_up)
-    if decision.forwarded and hops == 0:
+    decision = _choose(plan, service, node, request.method, is_up)
+    if decision.forwarded and decision.narrowed is not None:
+        # the fan-out service reads the branches from the scope: bind the service to them
+        bindings = {name: scope.expression(name) for name in scope}
+        scope = scope_mod.Scope({**bindings, service: decision.narrowed})
+        headers = _completed_headers(plan, scope, text, token)
+        decision = dataclasses.replace(decision, headers=headers, narrowed=None)
+    elif decision.forwarded and hops == 0:
         headers = _completed_headers(plan, scope, text, token)
         decision = dataclasses.replace(decision, headers=headers)
     return decision

@@ -12,10 +12,12 @@ import pathlib
 import re
 import shutil
 
-from osc_scope.routing import answers, native, router_data, timing
+from osc_scope.fanout import config as fanout_config
+from osc_scope.routing import answers, fanout_plan, native, router_data, timing
 from osc_scope.routing import plan as plan_mod
 from osc_scope.routing.errors import RenderError
 from osc_scope.routing.haproxy import check, haproxy_dir
+from osc_scope.scope import names
 
 __all__ = ["RenderError", "check", "haproxy_dir", "render"]
 
@@ -68,7 +70,9 @@ def render(routing_table, cloud, output_dir, **options):
 
     Options: tls_cert, ca_file, insecure, metrics ("auto", "127.0.0.1:8405" or None), log_target,
     log_level, threads, check_interval, check_rate (most checks of other clouds per
-    second), timeouts (dict), fast_path (False: Lua only).
+    second), timeouts (dict), fast_path (False: Lua only), fanout_run_dir (absolute
+    directory of the fan-out service's and the internal listeners' Unix sockets; default:
+    ``output_dir``), fanout_limits (dict, osc_scope.fanout.config.Limits).
     """
     try:
         plan = plan_mod.build(routing_table, cloud)
@@ -89,6 +93,13 @@ def render(routing_table, cloud, output_dir, **options):
     if metrics:
         _check_metrics(metrics)
 
+    run_dir = options.get("fanout_run_dir") or str(pathlib.Path(output_dir).resolve())
+    try:
+        limits = fanout_config.Limits.from_dict(options.get("fanout_limits") or {})
+    except fanout_config.ConfigError as exc:
+        raise RenderError(f"fan-out {exc}") from None
+    fanout = fanout_plan.FanOutPlan(plan, run_dir, limits)
+
     source = haproxy_dir()
     fast_path = options.get("fast_path", True)
     text = _template(source).render(
@@ -108,6 +119,10 @@ def render(routing_table, cloud, output_dir, **options):
         prefix_map=router_data.prefix_map_path,
         native_rules=native.frontend_rules(plan) if fast_path else [],
         fast_failover=native.FAST_FAILOVER,
+        fanout=fanout,
+        fanout_backend=fanout_plan.FANOUT_BACKEND,
+        internal_listener=fanout_plan.INTERNAL_LISTENER,
+        names=names,
         http_errors=answers.http_error_pages(),
         refusals=[
             (answers.refusal_backend(code), code, title) for code, title in answers.REFUSALS
@@ -116,7 +131,8 @@ def render(routing_table, cloud, output_dir, **options):
     out = pathlib.Path(output_dir)
     (out / router_data.MAPS_DIR).mkdir(parents=True, exist_ok=True)
     (out / "haproxy.cfg").write_text(text)
-    for path, content in {**router_data.files(plan), **native.files(plan)}.items():
+    parts = {**router_data.files(plan), **native.files(plan), **fanout.files()}
+    for path, content in parts.items():
         (out / path).write_text(content)
     shutil.copytree(source / "lua", out / "lua", dirs_exist_ok=True)
     return out / "haproxy.cfg"

@@ -27,6 +27,11 @@ HOPS_HEADER = "X-Scope-Hops"
 # on every fan-out answer: the clouds that answered, and the ones missing with why
 CLOUDS_HEADER = "X-Scope-Clouds"
 PARTIAL_HEADER = "X-Scope-Partial"
+# between the router and its fan-out service: the router names the service it found at the
+# path and the frontend the client used; on a sub-request's answer, the cloud that served it
+FANOUT_SERVICE_HEADER = "X-Scope-Service"
+FANOUT_FRONTEND_HEADER = "X-Scope-Frontend"
+SERVED_BY_HEADER = "X-Scope-Cloud"
 
 
 def is_cloud_name(name):

@@ -42,6 +42,7 @@ local function interpret(txn)
   end
   local decision = router.decide(routing, {
     frontend = f:fe_name(),
+    method = f:method(),
     path = f:path(),
     token = f:req_fhdr("x-auth-token"),
     scope = f:req_fhdr("x-scope"),

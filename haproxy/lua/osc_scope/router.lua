@@ -2,10 +2,11 @@
 --
 -- decide(routing, request, is_up) -> decision. ``routing`` is the table rendered for this
 -- cloud (routing.lua, see osc_scope/routing/render.py), prepared once by ``prepare``;
--- ``request`` holds the frontend name, the path and the raw header values (nil when absent);
--- ``is_up(backend)`` says whether a backend has a server up. A decision is either
--- {backend, cloud, service, headers} or {status, message}; ``headers`` are the request
--- headers to replace (only when the first router completes a scope).
+-- ``request`` holds the frontend name, the method, the path and the raw header values (nil
+-- when absent); ``is_up(backend)`` says whether a backend has a server up. A decision is
+-- either {backend, cloud, service, headers} or {status, message}; ``headers`` are the
+-- request headers to replace (when the first router completes a scope, or a failover falls
+-- to a fan-out option and the scope must name that option alone).
 
 local lookup = require("osc_scope.lookup")
 local scope_mod = require("osc_scope.scope")
@@ -75,13 +76,44 @@ local function parse_hops(value, limit)
   return hops
 end
 
-local function refuse_fanout(node, service)
-  return refuse(501, "fan-out ('&') to several clouds is not served by the router yet: "
-                .. expression.to_string(node), service)
+-- A fan-out is served by the cloud's fan-out service (osc-scope fanout serve), behind this
+-- backend: it asks each branch through this router again, one sub-request per branch.
+M.FANOUT_BACKEND = "osc-scope:fanout"
+local FANOUT_METHODS = { GET = true, HEAD = true }
+
+-- Whether an expression can be served now: a cloud whose backend is up, a failover with an
+-- option that can, a fan-out with the fan-out service up and a branch that can.
+local function can_serve(routing, service, node, is_up)
+  if node.kind == "cloud" then
+    return is_up(routing.route(node.name, service))
+  end
+  if node.kind == "fanout" and not is_up(M.FANOUT_BACKEND) then
+    return false
+  end
+  for _, item in ipairs(node.items) do
+    if can_serve(routing, service, item, is_up) then
+      return true
+    end
+  end
+  return false
 end
 
--- The backend for one cloud expression, or a refusal.
-local function choose(routing, service, node, is_up)
+local function fan_out(routing, service, node, method, is_up)
+  local text = expression.to_string(node)
+  if not FANOUT_METHODS[method] then
+    return refuse(501, "fan-out ('&') serves only GET and HEAD, not " .. method .. " (" .. service
+                  .. ": " .. text .. ")", service)
+  end
+  if not is_up(M.FANOUT_BACKEND) then
+    return refuse(503, "the fan-out service of cloud " .. routing.local_cloud .. " is down ("
+                  .. service .. ": " .. text .. ")", service)
+  end
+  return { cloud = text, backend = M.FANOUT_BACKEND }
+end
+
+-- The backend for one cloud expression, or a refusal. A failover that falls to a fan-out
+-- option says so in ``narrowed``: the scope must then bind the service to that option.
+local function choose(routing, service, node, method, is_up)
   for _, cloud in ipairs(expression.clouds(node)) do
     if not routing.is_known(cloud) then
       return refuse(400, "unknown cloud '" .. cloud .. "' in the scope of " .. service
@@ -92,7 +124,7 @@ local function choose(routing, service, node, is_up)
     end
   end
   if node.kind == "fanout" then
-    return refuse_fanout(node, service)
+    return fan_out(routing, service, node, method, is_up)
   end
   if node.kind == "cloud" then
     -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
@@ -101,13 +133,19 @@ local function choose(routing, service, node, is_up)
   local tried = {}
   for _, option in ipairs(node.items) do
     if option.kind == "fanout" then
-      return refuse_fanout(option, service)
+      if not FANOUT_METHODS[method] or can_serve(routing, service, option, is_up) then
+        local decision = fan_out(routing, service, option, method, is_up)
+        decision.narrowed = option
+        return decision
+      end
+      tried[#tried + 1] = "(" .. expression.to_string(option) .. ")"
+    else
+      local backend = routing.route(option.name, service)
+      if is_up(backend) then
+        return { cloud = option.name, backend = backend }
+      end
+      tried[#tried + 1] = option.name
     end
-    local backend = routing.route(option.name, service)
-    if is_up(backend) then
-      return { cloud = option.name, backend = backend }
-    end
-    tried[#tried + 1] = option.name
   end
   return refuse(503, "no cloud of " .. table.concat(tried, "|") .. " is up for " .. service,
                 service)
@@ -144,11 +182,17 @@ function M.decide(routing, request, is_up)
       return refuse(400, "malformed scope: " .. fault.message, service)
     end
     local node = scope.bindings[service] or { kind = "cloud", name = routing.local_cloud }
-    decision = choose(routing, service, node, is_up)
+    decision = choose(routing, service, node, request.method or "GET", is_up)
     if decision.status then
       return decision
     end
-    if hops == 0 then
+    local narrowed = decision.narrowed
+    if narrowed then
+      -- the fan-out service reads the branches from the scope: bind the service to them
+      scope.bindings[service] = narrowed
+      decision.narrowed = nil
+    end
+    if hops == 0 or narrowed then
       -- first router: forward the scope complete and canonical, so every hop reads the same
       local wire = scope_mod.to_wire(scope_mod.complete(scope, routing.local_cloud,
                                                         routing.local_types))

@@ -8,16 +8,22 @@ here is stopped by its fixture.
 
 Waits are derived from the rendered configuration (check interval, check timeout, fall and
 rise), never from how fast this machine is: see ``CheckTimes``.
+
+Each router's fan-out backend (``osc-scope:fanout``) is an echo too, on the Unix socket the
+render gives the fan-out service: it answers as cloud "osc-scope", service "fanout".
 """
 
 import copy
 import http.server
 import json
+import os
 import pathlib
 import re
 import shutil
 import socket
+import socketserver
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -77,6 +83,32 @@ class Echo(http.server.ThreadingHTTPServer):
             self.thread.join(5)
 
 
+class UnixEcho(socketserver.ThreadingUnixStreamServer):
+    """An Echo on a Unix socket: the stand-in of a router's fan-out service."""
+
+    daemon_threads = True
+
+    def __init__(self, path, cloud="osc-scope", service="fanout"):
+        self.cloud, self.service, self.path = cloud, service, path
+        if os.path.exists(path):
+            os.unlink(path)
+        super().__init__(path, EchoHandler)
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def handle_error(self, request, client_address):
+        pass
+
+    def stop(self):
+        if self.thread.is_alive():
+            self.shutdown()
+            self.server_close()
+            self.thread.join(5)
+            os.unlink(self.path)
+
+
 class EchoHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -95,8 +127,13 @@ class EchoHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Echo", f"{self.server.cloud}:{self.server.service}")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def address_string(self):
+        return str(self.client_address or "unix")
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
 
@@ -205,6 +242,8 @@ class Clouds:
         self.tmp = tmp_path
         self.https = set(https)
         self.echo = {}
+        self.fanout = {}  # cloud -> its fan-out service's echo
+        self.run_dir = tempfile.mkdtemp(prefix="osc-fo-")  # Unix socket paths stay short
         self.routers = {}
         self.metrics = {}
         self.reserved = []  # the routers' ports, held until close()
@@ -234,7 +273,14 @@ class Clouds:
     def render(self, cloud, **options):
         directory = self.tmp / cloud
         host = self.hosts[cloud]
-        options = {**self.options, "metrics": f"{host}:{self._port(host)}", **options}
+        run_dir = os.path.join(self.run_dir, cloud)
+        os.makedirs(run_dir, exist_ok=True)
+        options = {
+            **self.options,
+            "metrics": f"{host}:{self._port(host)}",
+            "fanout_run_dir": run_dir,
+            **options,
+        }
         self.metrics[cloud] = options["metrics"]
         config = render.render(self.table, cloud, directory, **options)
         render.check(config)
@@ -243,6 +289,8 @@ class Clouds:
     def start(self, cloud, directory=None, **options):
         """Start a cloud's router, rendered now unless ``directory`` holds one already."""
         router = self.routers[cloud] = Router(directory or self.render(cloud, **options))
+        if cloud not in self.fanout:
+            self.fanout[cloud] = UnixEcho(os.path.join(self.run_dir, cloud, "fanout.sock"))
         router.start([(self.hosts[cloud], port) for port in self.ports[cloud]])
         return router
 
@@ -261,10 +309,13 @@ class Clouds:
         return self.fetch(self.url(cloud, path, network), headers, method, context)
 
     def fetch(self, url, headers=None, method="GET", context=None):
-        """(status, decoded JSON body) of one request to a live URL."""
+        """(status, decoded JSON body) of one request to a live URL (HEAD: the echo that
+        answered, from its X-Echo header, as {"echo": "<cloud>:<service>"})."""
         req = urllib.request.Request(url, headers=headers or {}, method=method)
         try:
             with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT, context=context) as r:
+                if method == "HEAD":
+                    return r.status, {"echo": r.headers.get("X-Echo")}
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as exc:
             body = exc.read()
@@ -289,6 +340,14 @@ class Clouds:
             if not labels["proxy"].startswith("osc-scope:")
         }
 
+    def fanout_up(self, cloud):
+        """Whether the cloud's router takes its fan-out service for up."""
+        return any(
+            int(value) > 0
+            for labels, value in self.metric_lines(cloud, "haproxy_backend_active_servers")
+            if labels["proxy"] == "osc-scope:fanout"
+        )
+
     def backends_up(self, cloud):
         """True when every backend of the cloud's router has a server up (metrics page)."""
         servers = self.active_servers(cloud)
@@ -309,10 +368,11 @@ class Clouds:
     def close(self):
         for router in self.routers.values():
             router.stop()
-        for echo in self.echo.values():
+        for echo in [*self.echo.values(), *self.fanout.values()]:
             echo.stop()
         for sock in self.reserved:
             sock.close()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 @pytest.fixture

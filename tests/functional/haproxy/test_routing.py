@@ -1,6 +1,9 @@
 """Real haproxy routers on loopback: routes, headers, errors, failover, hops, logs."""
 
+import http.client
 import json
+import socket
+import urllib.request
 
 import pytest
 
@@ -106,9 +109,51 @@ def test_no_service_at_that_path_is_404(clouds):
     assert_error(clouds.request("CloudOne", "/images/v2"), 404, "/images/v2")
 
 
-def test_fan_out_is_501(clouds):
-    answer = clouds.request("CloudOne", "/image", {"X-Scope": '{"image": "CloudOne&CloudTwo"}'})
-    assert_error(answer, 501, "fan-out")
+def test_a_fan_out_goes_to_the_fan_out_service_with_the_router_s_headers(clouds):
+    forged = {"X-Scope-Service": "compute", "X-Scope-Frontend": "elsewhere"}
+    fan_out = {"X-Scope": '{"image": "CloudOne&CloudTwo"}', **forged}
+    status, body = clouds.request("CloudOne", "/image/v2/images", fan_out)
+    assert (status, body["cloud"], body["service"]) == (200, "osc-scope", "fanout")
+    assert body["headers"]["x-scope-service"] == "image"
+    frontend = f"CloudOne:{clouds.hosts['CloudOne']}:{clouds.ports['CloudOne'][0]}"
+    assert body["headers"]["x-scope-frontend"] == frontend
+    answer = clouds.request("CloudOne", "/image/v2/images", fan_out, method="POST")
+    assert_error(answer, 501, "serves only GET and HEAD, not POST (image: CloudOne&CloudTwo)")
+
+
+def _unix_get(path, url_path, headers):
+    """(status, X-Scope-Cloud, JSON body) of a GET over a Unix socket."""
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self):
+            self.sock = socket.socket(socket.AF_UNIX)
+            self.sock.settimeout(10)
+            self.sock.connect(path)
+
+    connection = UnixConnection("localhost")
+    try:
+        connection.request("GET", url_path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("X-Scope-Cloud"), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_the_internal_listener_routes_alike_and_names_the_cloud_that_served(clouds):
+    config = json.loads((clouds.tmp / "CloudOne" / "fanout.json").read_text())
+    frontend = config["frontends"][
+        f"CloudOne:{clouds.hosts['CloudOne']}:{clouds.ports['CloudOne'][0]}"
+    ]
+    headers = {"X-Scope": '{"image": "CloudTwo"}', "X-Scope-Hops": "1"}
+    status, served_by, body = _unix_get(frontend["socket"], "/image/v2/images", headers)
+    assert (status, served_by, body["cloud"]) == (200, "CloudTwo", "CloudTwo")
+    headers = {"X-Scope": '{"image": "CloudTwo|CloudOne"}', "X-Scope-Hops": "1"}
+    status, served_by, body = _unix_get(frontend["socket"], "/image/v2/images", headers)
+    assert (status, served_by) == (200, "CloudTwo")
+    # clients of the public listeners do not get it
+    req = urllib.request.Request(clouds.url("CloudOne", "/image/v2/images"))
+    with urllib.request.urlopen(req, timeout=10) as response:
+        assert response.headers.get("X-Scope-Cloud") is None
 
 
 def test_hop_guard_is_508(clouds):

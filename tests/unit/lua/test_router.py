@@ -126,23 +126,32 @@ def test_failover_all_down_is_503(router):
     assert "CloudTwo|CloudOne" in decision["message"]
 
 
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("expr", ["CloudOne&CloudTwo", "(CloudOne|CloudTwo)&CloudOne"])
-def test_fan_out_is_501(router, expr):
-    decision = router({"frontend": FE, "path": "/image", "scope": f'{{"image":"{expr}"}}'})
-    assert decision["status"] == 501
-    assert "fan-out" in decision["message"]
+def test_fan_out_goes_to_the_fan_out_service(router, expr, method):
+    scope = f'{{"image":"{expr}"}}'
+    decision = router({"frontend": FE, "method": method, "path": "/image", "scope": scope})
+    assert decision["backend"] == "osc-scope:fanout"
+    assert decision["cloud"] == expr
 
 
-def test_fan_out_behind_a_live_failover_option_is_not_needed(router):
-    decision = router(
-        {"frontend": FE, "path": "/image", "scope": '{"image":"CloudTwo|CloudOne&CloudTwo"}'}
-    )
-    assert decision["cloud"] == "CloudTwo"
-    decision = router(
-        {"frontend": FE, "path": "/image", "scope": '{"image":"CloudTwo|CloudOne&CloudTwo"}'},
-        set(),
-    )
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_fan_out_serves_no_other_method(router, method):
+    scope = '{"image":"CloudOne&CloudTwo"}'
+    decision = router({"frontend": FE, "method": method, "path": "/image", "scope": scope})
     assert decision["status"] == 501
+    assert f"not {method} (image: CloudOne&CloudTwo)" in decision["message"]
+
+
+def test_fan_out_behind_a_failover_option(router):
+    request = {"frontend": FE, "path": "/image", "scope": '{"image":"CloudTwo|CloudOne&CloudTwo"}'}
+    assert router(request)["cloud"] == "CloudTwo"
+    decision = router(request, {"CloudOne:image", "osc-scope:fanout"})
+    assert decision["backend"] == "osc-scope:fanout"
+    assert '"image":"CloudOne&CloudTwo"' in decision["headers"]["x-scope"]
+    decision = router(request, set())
+    assert decision["status"] == 503
+    assert decision["message"] == "no cloud of CloudTwo|(CloudOne&CloudTwo) is up for image"
 
 
 def test_unknown_cloud_names_the_known_ones(router):

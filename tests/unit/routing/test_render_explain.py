@@ -54,9 +54,23 @@ def test_hops_as_another_router_sends_them(capsys):
     assert code == 1 and "-> 508: the request went through 3 scope routers" in out
 
 
+def test_a_fan_out_shows_each_branch(capsys):
+    scope = '{"image": "(CloudTwo|CloudOne)&CloudOne"}'
+    code, out, _ = run(capsys, scope, "--path", "/image/v2/images", "--down", "CloudTwo")
+    lines = out.splitlines()
+    assert code == 0
+    assert "(CloudTwo|CloudOne)&CloudOne  -> osc-scope:fanout (the fan-out service" in lines[0]
+    assert "branch CloudTwo|CloudOne  -> CloudOne:image (local" in lines[1]
+    assert "branch CloudOne  -> CloudOne:image (local" in lines[2]
+    code, out, _ = run(capsys, scope, "--path", "/image/v2/images", "--down", "fanout")
+    assert code == 1 and "503: the fan-out service of cloud CloudOne is down" in out
+
+
 def test_refusals_say_why(capsys):
-    code, out, _ = run(capsys, '{"image": "CloudOne&CloudTwo"}', "--path", "/image")
-    assert code == 1 and "-> 501: fan-out ('&')" in out
+    code, out, _ = run(
+        capsys, '{"image": "CloudOne&CloudTwo"}', "--path", "/image", "--method", "post"
+    )
+    assert code == 1 and "-> 501: fan-out ('&') serves only GET and HEAD, not POST" in out
     code, out, _ = run(capsys, '{"image": "Nowhere"}', "--path", "/image")
     assert code == 1 and "known clouds: CloudOne, CloudTwo" in out
     code, out, _ = run(capsys, "--path", "http://127.0.0.1/nothing/here")
