@@ -17,6 +17,9 @@ Nothing process-global is patched; a session without a scope is never touched.
   the token request's value (the catalog's services are not known yet, and the identity
   discovery must reach the Keystone the token request will reach);
 * anything else (other hosts), bodies, and ``X-Subject-Token``: untouched.
+
+The answers of scoped requests are watched for ``X-Scope-Partial`` (``cli.partial``): a
+fan-out that is missing a cloud says so on stderr.
 """
 
 import logging
@@ -26,6 +29,7 @@ import urllib.parse
 import requests.auth
 import requests.utils
 
+from osc_scope.cli.partial import PartialReporter
 from osc_scope.origin import origin
 from osc_scope.scope import SCOPE_HEADER, TOKEN_HEADER, TOKEN_SEPARATOR, ScopeError, join_token
 from osc_scope.scope.expression import check_cloud_name
@@ -147,6 +151,7 @@ class ScopeAuth(requests.auth.AuthBase):
         self.binding = binding
         self.previous = previous
         self.use_netrc = use_netrc
+        self.report_partial = PartialReporter()
 
     def __call__(self, request):
         if self.previous is not None:
@@ -169,6 +174,7 @@ class ScopeAuth(requests.auth.AuthBase):
             wire = self.binding.for_service_request()
             request.headers[TOKEN_HEADER] = join_token(token, wire)
             request.headers[SCOPE_HEADER] = wire
+            request.register_hook("response", self.report_partial)
         return request
 
 

@@ -40,18 +40,24 @@ ID_LIKE = re.compile(
     r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
     r"|[0-9a-fA-F]{16,}|[0-9]+"
 )
+VERSION = re.compile(r"v[0-9]+(\.[0-9]+)?")  # /v2, /v2.1: a version document, not a list
 ID_FIELDS = ("id", "uuid")  # what a marker names, in OpenStack's APIs
 
 
-def collection_key(path):
+def collection_key(path, prefix=""):
     """The key a collection at ``path`` would hold its list under, or None.
 
-    The last path segment names the resources (``detail`` the one before it), written as
-    the services write their keys (``security-groups`` -> ``security_groups``, Nova's
-    ``os-hypervisors`` -> ``hypervisors``). A segment that looks like an id names one
-    resource: no collection.
+    ``prefix`` is where the service is mounted on the router (``/image``): what follows it
+    counts. The last path segment names the resources (``detail`` the one before it),
+    written as the services write their keys (``security-groups`` -> ``security_groups``,
+    Nova's ``os-hypervisors`` -> ``hypervisors``). A segment that looks like an id names one
+    resource, the service's root or a version (``/image/``, ``/v2.0``) its version
+    discovery document: no collection.
     """
-    segments = [s for s in path.split("?", 1)[0].split("/") if s]
+    path = path.split("?", 1)[0]
+    if prefix and (path == prefix or path.startswith(prefix.rstrip("/") + "/")):
+        path = path[len(prefix.rstrip("/")) :]
+    segments = [s for s in path.split("/") if s]
     if segments and segments[-1] == "detail":
         segments.pop()
     if not segments:
@@ -59,7 +65,7 @@ def collection_key(path):
     last = segments[-1]
     if last.endswith(".json"):
         last = last[: -len(".json")]
-    if ID_LIKE.fullmatch(last):
+    if ID_LIKE.fullmatch(last) or VERSION.fullmatch(last):
         return None
     if last.startswith("os-"):
         last = last[len("os-") :]
@@ -78,7 +84,8 @@ class Answer:
 
     @property
     def ok(self):
-        return self.status is not None and 200 <= self.status < 300
+        """2xx, or 300: the Multiple Choices of an OpenStack version discovery document."""
+        return self.status is not None and (200 <= self.status < 300 or self.status == 300)
 
     def describe(self):
         return str(self.status) if self.status is not None else (self.reason or "no answer")

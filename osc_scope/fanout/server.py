@@ -146,7 +146,9 @@ class _FanOut:
         )
 
     async def run(self):
-        key = merge.collection_key(self.sender.path) if self.request.method == "GET" else None
+        key = None
+        if self.request.method == "GET":
+            key = merge.collection_key(self.sender.path, self.frontend.prefix_of(self.service))
         if key is None:
             return await self.resource()
         return await collection.serve(self, key, self.owner.recent)

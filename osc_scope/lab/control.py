@@ -78,6 +78,7 @@ def status(workdir, progress=print):
                 f"{code if code else 'no answer'}"
             )
         daemons = [cloud.process_name(d.binary) for s in stack.SERVICES for d in s.daemons]
+        daemons.append(routers.fanout_name(cloud))
         for name in daemons:  # the APIs answered above
             alive = procs.alive(name)
             healthy &= alive

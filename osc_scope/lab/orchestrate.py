@@ -318,6 +318,8 @@ def _routing(run):
         state = routers.start(run.lab, run.procs, cloud, release)
         if state in ("reloaded", "restarted"):
             run.say(f"{routers.haproxy_name(cloud)}: routing changed, {state}")
+        if routers.start_fanout(run.lab, run.procs, cloud, release) == "restarted":
+            run.say(f"{routers.fanout_name(cloud)}: configuration changed, restarted")
     run.say(f"haproxy ready (routing table {run.lab.path('routing', 'table.json')})")
 
 

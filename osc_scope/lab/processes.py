@@ -54,14 +54,33 @@ def port_is_open(host, port, timeout=0.2):
 
 def wait_for_port(host, port, timeout, alive=None, what=None):
     """Wait until ``host:port`` accepts connections; fail early if ``alive()`` turns False."""
+    _wait_listening(lambda: port_is_open(host, port), f"{host}:{port}", timeout, alive, what)
+
+
+def unix_socket_is_open(path):
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(1)
+        try:
+            sock.connect(path)
+            return True
+        except OSError:
+            return False
+
+
+def wait_for_unix_socket(path, timeout, alive=None, what=None):
+    """Wait until the Unix socket ``path`` accepts connections (as ``wait_for_port``)."""
+    _wait_listening(lambda: unix_socket_is_open(path), path, timeout, alive, what)
+
+
+def _wait_listening(is_open, where, timeout, alive, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if port_is_open(host, port):
+        if is_open():
             return
         if alive is not None and not alive():
-            raise LabProcessError(f"{what or host}: exited before listening on {host}:{port}")
+            raise LabProcessError(f"{what or where}: exited before listening on {where}")
         time.sleep(0.1)
-    raise LabProcessError(f"{what or host}: nothing listens on {host}:{port} after {timeout} s")
+    raise LabProcessError(f"{what or where}: nothing listens on {where} after {timeout} s")
 
 
 class ProcessTable:

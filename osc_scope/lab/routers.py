@@ -2,24 +2,31 @@
 
 The routing table is built by ``osc_scope.routing.table`` from each cloud's live catalog
 (read on Keystone's own port: HAProxy is what this builds) plus the lab's backend map, and
-each cloud's ``haproxy.cfg`` is rendered from it by ``osc_scope.routing.render``. The inputs
-are kept in ``DIR/routing/`` so ``osc-scope table build`` and ``osc-scope render`` can
+each cloud's ``haproxy.cfg`` is rendered from it by ``osc_scope.routing.render``, with the
+``fanout.json`` of the cloud's fan-out service (``osc-scope fanout serve``, run beside it).
+The inputs are kept in ``DIR/routing/`` so ``osc-scope table build`` and ``osc-scope render`` can
 reproduce every file by hand; each cloud's rendered releases and its ``current`` one are in
 ``DIR/routing/<cloud>/`` (``osc_scope.lab.haproxy``: a changed one is a reload).
 """
 
+import hashlib
 import json
 import os
 
-from osc_scope.lab import haproxy, identity, layout
-from osc_scope.routing import catalog, table
+from osc_scope.lab import haproxy, identity, layout, processes
+from osc_scope.lab.common import venv_bin
+from osc_scope.routing import catalog, fanout_plan, table
 from osc_scope.routing import render as renderer
 
-__all__ = ["build_table", "render", "start", "haproxy_name"]
+__all__ = ["build_table", "render", "start", "start_fanout", "fanout_name", "haproxy_name"]
 
 
 def haproxy_name(cloud):
     return cloud.process_name("haproxy")
+
+
+def fanout_name(cloud):
+    return cloud.process_name("fanout")
 
 
 def _routing_dir(lab, *parts):
@@ -67,11 +74,19 @@ def _backends(lab, endpoints):
     return backends
 
 
+def _sockets_dir(lab, cloud):
+    """The Unix sockets of the cloud's fan-out service and its router's internal listeners:
+    outside the releases, so a reload keeps the paths."""
+    return _routing_dir(lab, cloud.name, "sockets")
+
+
 def render(lab, routing_table, cloud):
     """Render the cloud's router as a release under ``DIR/routing/<cloud>/``; return it."""
+    sockets = _sockets_dir(lab, cloud)
+    os.makedirs(sockets, exist_ok=True)
     return haproxy.stage(
         _routing_dir(lab, cloud.name),
-        lambda output: renderer.render(routing_table, cloud.name, output),
+        lambda output: renderer.render(routing_table, cloud.name, output, fanout_run_dir=sockets),
     )
 
 
@@ -82,3 +97,19 @@ def start(lab, procs, cloud, release, timeout=15):
     return haproxy.serve(
         procs, haproxy_name(cloud), _routing_dir(lab, cloud.name), release, listeners, timeout
     )
+
+
+def start_fanout(lab, procs, cloud, release, timeout=15):
+    """Run the cloud's fan-out service on the release's fanout.json: started, restarted
+    when that file changed, or left alone; returns which."""
+    config = os.path.join(release, fanout_plan.FANOUT_JSON)
+    with open(config, "rb") as stream:
+        digest = hashlib.sha256(stream.read()).hexdigest()
+    name = fanout_name(cloud)
+    argv = [venv_bin("osc-scope"), "fanout", "serve", "--config", config]
+    state = procs.ensure(name, argv, digest, cwd=lab.workdir)
+    with open(config) as stream:
+        listen = json.load(stream)["listen"]
+    alive = lambda: not procs.exited(name)  # noqa: E731
+    processes.wait_for_unix_socket(listen, timeout, alive=alive, what=name)
+    return state

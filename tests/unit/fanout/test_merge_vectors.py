@@ -34,9 +34,10 @@ def _vectors(kind):
     return [pytest.param(v, id=v["name"]) for v in VECTORS["vectors"] if v["kind"] == kind]
 
 
-@pytest.mark.parametrize(("path", "key"), VECTORS["collection_keys"])
-def test_collection_key_from_path(path, key):
-    assert merge.collection_key(path) == key
+@pytest.mark.parametrize("entry", VECTORS["collection_keys"], ids=str)
+def test_collection_key_from_path(entry):
+    path, key, *prefix = entry  # [path, key] or [path, key, the service's prefix]
+    assert merge.collection_key(path, *prefix) == key
 
 
 @pytest.mark.parametrize("vector", _vectors("collection"))
