@@ -42,7 +42,8 @@ class FanOutError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Branch:
     label: str  # the branch's expression, e.g. "CloudTwo" or "CloudOne|CloudOne2"
-    wire: str  # the whole scope with the service bound to this branch
+    scope: scope_api.Scope  # the whole scope with the service bound to this branch
+    wire: str  # its canonical JSON, made once: every sub-request of the branch sends it
 
 
 def branches_of(scope_text, service):
@@ -58,7 +59,7 @@ def branches_of(scope_text, service):
     result = []
     for member in node.members:
         narrowed = scope_api.Scope({**bindings, service: member})
-        result.append(Branch(str(member), narrowed.to_wire()))
+        result.append(Branch(str(member), narrowed, narrowed.to_wire()))
     return result
 
 
@@ -74,7 +75,7 @@ def sub_request_headers(headers, branch, hops):
         if lower == scope_api.TOKEN_HEADER.lower():
             token, text = scope_api.split_token(value)
             if text is not None:
-                value = scope_api.join_token(token, branch.wire)
+                value = scope_api.join_token(token, branch.scope)  # text would be parsed
         out.append((name, value))
     out.append((scope_api.SCOPE_HEADER, branch.wire))
     out.append((scope_api.HOPS_HEADER, str(hops + 1)))
