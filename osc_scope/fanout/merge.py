@@ -51,8 +51,9 @@ def collection_key(path, prefix=""):
     counts. The last path segment names the resources (``detail`` the one before it),
     written as the services write their keys (``security-groups`` -> ``security_groups``,
     Nova's ``os-hypervisors`` -> ``hypervisors``). A segment that looks like an id names one
-    resource, the service's root or a version (``/image/``, ``/v2.0``) its version
-    discovery document: no collection.
+    resource, and what hangs under it (``/v2/images/<id>/file``) is that resource's, held
+    by the same cloud; the service's root or a version (``/image/``, ``/v2.0``) names its
+    version discovery document: no collection.
     """
     path = path.split("?", 1)[0]
     if prefix and (path == prefix or path.startswith(prefix.rstrip("/") + "/")):
@@ -66,6 +67,8 @@ def collection_key(path, prefix=""):
     if last.endswith(".json"):
         last = last[: -len(".json")]
     if ID_LIKE.fullmatch(last) or VERSION.fullmatch(last):
+        return None
+    if any(ID_LIKE.fullmatch(segment) for segment in segments[:-1]):
         return None
     if last.startswith("os-"):
         last = last[len("os-") :]
