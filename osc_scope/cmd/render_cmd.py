@@ -53,6 +53,30 @@ def register(subparsers):
         "beyond it their interval grows, so the cost stays flat with the number of clouds",
     )
     parser.add_argument(
+        "--fanout-run-dir",
+        metavar="<dir>",
+        help="absolute directory, on the cloud's host, of the Unix sockets of the fan-out "
+        "service and of the frontends' internal listeners (default: --output-dir)",
+    )
+    parser.add_argument(
+        "--fanout-max-items",
+        type=int,
+        metavar="<n>",
+        help="most items one fan-out holds in memory for a merged page (default: 10000)",
+    )
+    parser.add_argument(
+        "--fanout-max-bytes",
+        type=int,
+        metavar="<n>",
+        help="most bytes of the clouds' answers one fan-out holds (default: 33554432)",
+    )
+    parser.add_argument(
+        "--fanout-timeout",
+        type=float,
+        metavar="<seconds>",
+        help="how long a fan-out waits for a cloud before it counts as missing (default: 30)",
+    )
+    parser.add_argument(
         "--no-check", action="store_true", help="do not run 'haproxy -c' on the result"
     )
     parser.set_defaults(func=_render)
@@ -75,6 +99,16 @@ def _render(args):
             threads=args.threads,
             check_interval=args.check_interval,
             check_rate=args.check_rate,
+            fanout_run_dir=args.fanout_run_dir,
+            fanout_limits={
+                name: value
+                for name, value in (
+                    ("max_items", args.fanout_max_items),
+                    ("max_bytes", args.fanout_max_bytes),
+                    ("timeout", args.fanout_timeout),
+                )
+                if value is not None
+            },
         )
         if not args.no_check:
             if shutil.which("haproxy"):

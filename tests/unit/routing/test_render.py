@@ -268,3 +268,37 @@ def test_haproxy_accepts_the_result(tmp_path, capsys):
         ["haproxy", "-c", "-f", str(moved / "haproxy.cfg")], capture_output=True, cwd="/"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_fan_out_service_gets_its_configuration_from_the_same_plan(tmp_path, capsys):
+    args = ["render", "--table", str(TABLE_PATH), "--cloud", "CloudOne"]
+    options = ["--fanout-run-dir", "/run/osc-scope", "--fanout-max-items", "500",
+               "--fanout-timeout", "7.5", "--no-check"]  # fmt: skip
+    assert main.main([*args, "--output-dir", str(tmp_path), *options]) == 0
+    config = json.loads((tmp_path / "fanout.json").read_text())
+    assert config["local_cloud"] == "CloudOne" and config["listen"] == "/run/osc-scope/fanout.sock"
+    assert config["limits"] == {"max_items": 500, "max_bytes": 33554432, "timeout": 7.5}
+    sockets = {name: fe["socket"] for name, fe in config["frontends"].items()}
+    assert sockets == {
+        "CloudOne:127.0.0.1:80": "/run/osc-scope/fe0.sock",
+        "CloudOne:127.0.0.1:9696": "/run/osc-scope/fe1.sock",
+    }
+    assert config["frontends"]["CloudOne:127.0.0.1:80"]["prefixes"]["/image"] == "image"
+    text = (tmp_path / "haproxy.cfg").read_text()
+    assert "bind unix@/run/osc-scope/fe0.sock name osc-scope-internal" in text
+    assert "server fanout unix@/run/osc-scope/fanout.sock check" in text
+    assert "timeout server 12500ms" in text  # the fan-out's own wait, and a margin
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        ({"fanout_run_dir": "relative/dir"}, "must be an absolute path"),
+        ({"fanout_run_dir": "/" + "x" * 120}, "longer than 107 bytes"),
+        ({"fanout_limits": {"max_items": 0}}, "limits.max_items: expected a positive number"),
+        ({"fanout_limits": {"nope": 1}}, "unknown setting(s) nope"),
+    ],
+)
+def test_fan_out_options_are_checked(tmp_path, options, needle):
+    with pytest.raises(render.RenderError, match=re.escape(needle)):
+        render.render(TABLE, "CloudOne", tmp_path, **options)
