@@ -112,18 +112,45 @@ def test_only_get_and_head_fan_out(lab, token):
     assert _raw("HEAD", "/image/v2/images", token, {"image": BOTH}).status_code == alone
 
 
-def test_server_create_finds_the_image_wherever_it_lives(lab, cloudtwo_image):
-    scope = {"image": BOTH}
-    name = f"e2e-{uuid.uuid4().hex[:8]}"
-    server = lab.osc_json(
+def _boot(lab, name, scope):
+    return lab.osc_json(
         "server", "create", name, "--image", "cirros", "--flavor", "m1.tiny", "--nic", "none",
         "--wait", scope=scope,
     )  # fmt: skip
+
+
+def test_servers_of_both_clouds_in_one_list(lab, monkeypatch, cloudtwo_image):
+    """The seed's boot with the image wherever it lives, and one in CloudTwo for CloudOne's
+    project (identity collaboration); then one list of both, paged by openstacksdk."""
+    in_cloudtwo = {"compute": "CloudTwo", "placement": "CloudTwo", "image": "CloudTwo",
+                   "network": "CloudTwo"}  # fmt: skip
+    tag = uuid.uuid4().hex[:8]
+    one = _boot(lab, f"e2e-fo-one-{tag}", {"image": BOTH})
+    two = None
     try:
-        assert server["status"] == "ACTIVE"
-        assert cloudtwo_image in server["image"]
+        assert one["status"] == "ACTIVE" and cloudtwo_image in one["image"]
+        two = _boot(lab, f"e2e-fo-two-{tag}", in_cloudtwo)
+        assert two["status"] == "ACTIVE"
+        # CloudTwo's Nova asks Neutron about each server's ports with the user's token:
+        # the network service fans out too, else CloudTwo's part is missing (and said so)
+        both = {"compute": BOTH, "network": BOTH}
+        listed = _ids(lab.osc_json("server", "list", scope=both))
+        assert {one["id"], two["id"]} <= set(listed) and len(listed) == len(set(listed))
+        assert two["id"] not in _ids(lab.osc_json("server", "list"))  # CloudOne alone
+        result = lab.osc("server", "list", "-f", "value", "-c", "ID", scope={"compute": BOTH})
+        assert one["id"] in result.stdout and two["id"] not in result.stdout
+        assert "CloudTwo is missing from this fan-out answer (400)" in result.stderr
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", lab.clouds_yaml)
+        conn = osc_scope.connect(cloud="CloudOne", scope=both)
+        try:
+            paged = [server.id for server in conn.compute.servers(limit=1)]
+        finally:
+            conn.close()
+        assert sorted(paged) == sorted(listed)
     finally:
-        lab.osc("server", "delete", "--wait", server["id"], scope=scope)
+        lab.osc("server", "delete", "--wait", one["id"], scope={"image": BOTH})
+        if two is not None:
+            lab.osc("server", "delete", "--wait", two["id"], scope=in_cloudtwo)
 
 
 def test_a_cloud_down_is_a_partial_answer_then_all_down_a_503(restore, cloudone_image, token):
