@@ -2,7 +2,9 @@
 
 ``ansible_playbook``: the one runner of ``ansible-playbook`` (the playbook tests on
 loopback, tests/functional/playbooks, and on the local lab, tests/e2e), as a fixture since
-``--import-mode=importlib`` gives tests no shared package to import from.
+``--import-mode=importlib`` gives tests no shared package to import from;
+``router_check_wait``: how long a router's health checks take to notice a server, from its
+haproxy.cfg (both use it to wait for the fan-out service the play starts).
 """
 
 import os
@@ -52,3 +54,23 @@ def run_playbook(inventory, work, *options, playbook="playbooks/os-scope.yml", e
 def ansible_playbook():
     """``run_playbook`` (above)."""
     return run_playbook
+
+
+def health_check_wait(haproxy_cfg):
+    """Seconds a router running ``haproxy_cfg`` (its text) may take to mark a server up or
+    down: fall + rise checks of its ``default-server``, each an interval plus the check
+    timeout, twice over."""
+    from osc_scope.routing import timing
+
+    inter, fall, rise = re.search(
+        r"default-server .*inter (\S+) fall (\d+) rise (\d+)", haproxy_cfg
+    ).groups()
+    timeout = re.search(r"timeout check (\S+)", haproxy_cfg).group(1)
+    check = timing.milliseconds(inter) + timing.milliseconds(timeout)
+    return 2 * (int(fall) + int(rise)) * check / 1000
+
+
+@pytest.fixture(scope="session")
+def router_check_wait():
+    """``health_check_wait`` (above)."""
+    return health_check_wait

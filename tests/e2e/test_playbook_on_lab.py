@@ -5,20 +5,25 @@ the catalogs live from the lab's Keystones with the real ``openstack`` client, b
 routing table and both haproxy.cfg with ``osc-scope``, and runs HAProxy itself (the role's
 ``pidfile`` manager, under this test's directory) on the lab's frontends, in place of the
 lab's own routers. Checked: the first run configures, and a scoped command of CloudOne's
-user reaches CloudTwo's Glance through the play's HAProxy; the second run changes nothing;
-a catalog HAProxy cannot serve fails the play and leaves the running HAProxy (process and
-config) alone. At the end the play's HAProxy is stopped and ``lab up`` brings the lab's back.
+user reaches CloudTwo's Glance through the play's HAProxy, and a fan-out (``A&B``) is merged
+by the fan-out service the play runs beside it (pidfile-managed, its sockets in a run
+directory of this test); the second run changes nothing; a catalog HAProxy cannot serve fails
+the play and leaves the running HAProxy (process and config) and fan-out service alone. At
+the end the play's HAProxy and fan-out services are stopped, and ``lab up`` brings the lab's
+routers back.
 """
 
 import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import sys
 import time
 
 import pytest
+import requests
 import yaml
 
 from osc_scope.lab import layout, processes
@@ -28,6 +33,7 @@ pytestmark = pytest.mark.lab
 BIN = os.path.dirname(sys.executable)
 PLAY_TIMEOUT = 600
 SCOPE = {"image": "CloudTwo"}
+FANOUT = {"image": "CloudOne&CloudTwo"}
 BROKEN_URL = "http://no-such-host.invalid:8080/volume/v3"  # a frontend HAProxy cannot bind
 
 
@@ -45,6 +51,9 @@ def _inventory(work, lab, clouds, broken_catalog=None):
             "os_scope_haproxy_manager": "pidfile",
             "os_scope_haproxy_packages": [],
             "os_scope_install_package": False,  # the lab runs from this checkout's venv
+            # ...and so does the play's fan-out service (its osc-scope, aiohttp there)
+            "os_scope_pip_executable": os.path.join(BIN, "pip"),
+            "os_scope_fanout_run_dir": os.path.join(work, cloud.name, "run"),
             # Several services share port 80 of the cloud's address, each with its own
             # backend port: only a per-URL map says so.
             "os_scope_backends": backends,
@@ -102,28 +111,33 @@ def _pid(path):
         return None
 
 
-def _running(pid):
-    """True while ``pid`` is a live (not zombie) haproxy."""
+def _running(pid, program="haproxy"):
+    """True while ``pid`` is a live (not zombie) haproxy, or ``osc-scope fanout serve``."""
     try:
         with open(f"/proc/{pid}/stat") as stream:
             stat = stream.read()
         with open(f"/proc/{pid}/cmdline", "rb") as stream:
-            command = stream.read().split(b"\0")[0]
+            argv = stream.read().split(b"\0")
     except OSError:
         return False
-    return stat[stat.rindex(")") + 2] != "Z" and os.path.basename(command) == b"haproxy"
+    if program == "fanout":
+        ours = b"fanout" in argv and b"serve" in argv
+    else:
+        ours = os.path.basename(argv[0]) == b"haproxy"
+    return stat[stat.rindex(")") + 2] != "Z" and ours
 
 
-def _stop_haproxy(pidfile, timeout=15):
-    """Stop the master-worker HAProxy the play started (its workers follow the master)."""
+def _stop(pidfile, program, timeout=15):
+    """Stop the process of ``pidfile`` the play started if it is ``program``'s: HAProxy's
+    master (its workers follow it) or the fan-out service."""
     pid = _pid(pidfile)
-    if pid is None or not _running(pid):
+    if pid is None or not _running(pid, program):
         return
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _running(pid) and time.monotonic() < deadline:
+    while _running(pid, program) and time.monotonic() < deadline:
         time.sleep(0.1)
-    if _running(pid):
+    if _running(pid, program):
         os.kill(pid, signal.SIGKILL)
 
 
@@ -132,8 +146,8 @@ class Play:
         self.lab, self.work, self.clouds, self.runner = lab, work, clouds, runner
         self.inventory = os.path.join(work, "inventory.json")
 
-    def pidfile(self, cloud):
-        return os.path.join(self.work, cloud, "haproxy.pid")
+    def pidfile(self, cloud, program="haproxy"):
+        return os.path.join(self.work, cloud, f"{program}.pid")
 
     def run(self, inventory=None):
         return self.runner(
@@ -148,7 +162,11 @@ class Play:
             with open(os.path.join(current, "haproxy.cfg"), "rb") as stream:
                 digest = hashlib.sha256(stream.read()).hexdigest()
             pid = _pid(self.pidfile(cloud.name))
-            state[cloud.name] = (pid, _running(pid), os.readlink(current), digest)
+            fanout = _pid(self.pidfile(cloud.name, "fanout"))
+            state[cloud.name] = (
+                pid, _running(pid), os.readlink(current), digest,
+                fanout, _running(fanout, "fanout"),
+            )  # fmt: skip
         return state
 
 
@@ -169,8 +187,10 @@ def play(lab, tmp_path_factory, ansible_playbook):
         yield handle
     finally:
         for cloud in clouds:
-            with contextlib.suppress(OSError):
-                _stop_haproxy(handle.pidfile(cloud.name))
+            for program in ("haproxy", "fanout"):  # HAProxy first: it uses the fan-out
+                with contextlib.suppress(OSError):
+                    _stop(handle.pidfile(cloud.name, program), program)
+            shutil.rmtree(os.path.join(work, cloud.name, "run"), ignore_errors=True)
         lab.lab("up")
 
 
@@ -196,10 +216,34 @@ def test_first_run_configures_and_routes_by_scope(lab, play, first_run):
     assert all(first_run.changed[c.name] > 0 for c in play.clouds), first_run.changed
     for cloud in play.clouds:
         assert not _lab_router_running(lab, cloud.name)
-        pid, running, _, _ = play.state()[cloud.name]
+        pid, running, _, _, fanout, fanout_running = play.state()[cloud.name]
         assert running, f"{cloud.name}: the play's HAProxy ({pid}) is not running"
+        assert fanout_running, f"{cloud.name}: the play's fan-out service ({fanout}) is not"
     assert "cirros" in _image_names(lab, scope=SCOPE)  # CloudTwo's, through both routers
     assert "cirros" not in _image_names(lab)  # CloudOne has none of its own
+
+
+def test_a_fan_out_is_merged_by_the_play_s_fan_out_service(lab, play, first_run,
+                                                           router_check_wait):  # fmt: skip
+    """CloudOne's images and CloudTwo's, in one list, named by X-Scope-Clouds."""
+    with open(os.path.join(play.work, "CloudOne", "current", "haproxy.cfg")) as stream:
+        wait = router_check_wait(stream.read())  # for HAProxy to see the service up
+    token = lab.osc_json("token", "issue")["id"]
+    headers = {"X-Auth-Token": f"{token}!SCOPE!{json.dumps(FANOUT)}"}
+    deadline = time.monotonic() + wait
+    while True:
+        answer = requests.get("http://127.0.0.1/image/v2/images", headers=headers, timeout=60)
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Scope-Clouds"] == "CloudOne, CloudTwo"
+    assert "cirros" in [image["name"] for image in answer.json()["images"]]
+    merged = lab.osc_json("image", "list", scope=FANOUT)  # the CLI, paging through it
+    ids = [row["ID"] for row in merged]
+    assert len(ids) == len(set(ids))
+    assert {row["ID"] for row in lab.osc_json("image", "list")} <= set(ids)
+    assert "cirros" in [row["Name"] for row in merged]
 
 
 def test_second_run_changes_nothing(play, first_run):

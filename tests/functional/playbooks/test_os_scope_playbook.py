@@ -10,20 +10,26 @@ while the running HAProxy keeps its config and its process. CloudThree keeps its
 where it is (``os_scope_frontend_map``): its catalog, held by a stand-in ``openstack``
 command, is updated to point at its HAProxy. CloudOne names each endpoint's backends
 (``os_scope_backends``): its identity has a stand-in of its own. Each cloud has a Nova (paste
-pipeline) and a Placement (uWSGI ini) config for the play to make scope-aware.
+pipeline) and a Placement (uWSGI ini) config for the play to make scope-aware, and the
+fan-out service the play runs beside its HAProxy (pidfile-managed too), with its sockets in a
+run directory of this test: a fan-out (``A&B``) through CloudOne's HAProxy is merged by it.
 """
 
 import contextlib
+import hashlib
 import http.server
 import json
+import math
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import sys
 import threading
 import time
 import urllib.request
+import uuid
 
 import pytest
 
@@ -48,12 +54,16 @@ processes = 2
 """
 PLACEMENT_APP = "osc_scope.middleware.placement:application"
 PLAY_TIMEOUT = 300
+# each cloud's one image, with an id the fan-out service takes for one (hex)
+IMAGE_IDS = {cloud: uuid.uuid5(uuid.NAMESPACE_URL, cloud).hex for cloud in CLOUDS}
 
 
 class _StandIn(http.server.BaseHTTPRequestHandler):
-    """A service of one cloud: answers every GET with who it is and what it received."""
+    """A service of one cloud: answers every GET with who it is and what it received; as
+    Glance, its image list holds its one image, and an image of another cloud is a 404."""
 
     def do_GET(self):  # noqa: N802 (http.server's name)
+        status, path = 200, self.path.split("?")[0]
         if self.path == "/v3/endpoints" and self.server.catalog is not None:
             body = {"endpoints": self.server.catalog}
         else:
@@ -62,8 +72,13 @@ class _StandIn(http.server.BaseHTTPRequestHandler):
                 "path": self.path,
                 "token": self.headers.get("X-Auth-Token", ""),
             }
+            image = {"id": IMAGE_IDS.get(self.server.cloud), "cloud": self.server.cloud}
+            if path.endswith("/images"):
+                body["images"] = [image]
+            elif "/images/" in path and path.rsplit("/", 1)[1] != image["id"]:
+                status, body = 404, {"error": {"code": 404, "message": "no such image"}}
         data = json.dumps(body).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -150,6 +165,9 @@ def lab(tmp_path_factory, ansible_playbook):
             "os_scope_haproxy_manager": "pidfile",
             "os_scope_haproxy_packages": [],
             "os_scope_install_package": False,
+            # this venv's: the fan-out service is its osc-scope, aiohttp is installed there
+            "os_scope_pip_executable": str(BIN / "pip"),
+            "os_scope_fanout_run_dir": str(work / cloud / "run"),
             "os_scope_services": [
                 {
                     "name": "nova",
@@ -227,10 +245,12 @@ def lab(tmp_path_factory, ansible_playbook):
     }
     yield lab
     for cloud in CLOUDS:
-        with contextlib.suppress(OSError, ValueError):
-            pid = int((work / cloud / "haproxy.pid").read_text().split()[0])
-            os.kill(pid, signal.SIGTERM)
-            _wait_gone(pid)
+        for pidfile in ("haproxy.pid", "fanout.pid"):  # HAProxy first: it uses the fan-out
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pid = int((work / cloud / pidfile).read_text().split()[0])
+                os.kill(pid, signal.SIGTERM)
+                _wait_gone(pid)
+        shutil.rmtree(work / cloud / "run", ignore_errors=True)
     for server in servers:
         server.shutdown()
         server.server_close()
@@ -253,11 +273,16 @@ def _play(lab, *options):
 
 
 def _get(url, headers=None, attempts=50):
+    return _get_answer(url, headers, attempts)[1]
+
+
+def _get_answer(url, headers=None, attempts=50):
+    """(headers, JSON body) of a GET that succeeds within ``attempts``."""
     request = urllib.request.Request(url, headers=headers or {})
     for attempt in range(attempts):
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
-                return json.loads(response.read())
+                return response.headers, json.loads(response.read())
         except OSError:
             if attempt == attempts - 1:
                 raise
@@ -289,11 +314,13 @@ def _traffic(url, limit=3000):
 
 
 def _state(lab):
-    """What must not move when a run is refused: HAProxy masters and live releases."""
+    """What must not move when a run is refused: HAProxy masters, live releases, fan-out
+    services."""
     return {
         cloud: (
             (lab["work"] / cloud / "haproxy.pid").read_text().split()[0],
             os.readlink(lab["work"] / cloud / "current"),
+            (lab["work"] / cloud / "fanout.pid").read_text().split()[0],
         )
         for cloud in CLOUDS
     }
@@ -360,6 +387,31 @@ def test_a_scope_sends_the_request_to_the_other_cloud(lab, first_run):
     assert answer["cloud"] == "CloudTwo"
 
 
+def test_a_fan_out_is_merged_by_the_fan_out_service(lab, first_run, router_check_wait):
+    frontend, scope = lab["frontends"]["CloudOne"], {"X-Scope": '{"image":"CloudOne&CloudTwo"}'}
+    # until HAProxy's checks see the service the play started last, a fan-out is a 503
+    config = (lab["work"] / "CloudOne" / "current" / "haproxy.cfg").read_text()
+    attempts = math.ceil(router_check_wait(config) / 0.1)
+    headers, answer = _get_answer(f"{frontend}/image/v2/images", scope, attempts)
+    assert [image["id"] for image in answer["images"]] == [
+        IMAGE_IDS["CloudOne"],
+        IMAGE_IDS["CloudTwo"],
+    ]
+    assert headers["X-Scope-Clouds"] == "CloudOne, CloudTwo"
+    assert "X-Scope-Partial" not in headers
+    # one resource: from the cloud that has it
+    url = f"{frontend}/image/v2/images/{IMAGE_IDS['CloudTwo']}"
+    headers, answer = _get_answer(url, scope, attempts)
+    assert (answer["cloud"], headers["X-Scope-Clouds"]) == ("CloudTwo", "CloudTwo")
+    pidfile = (lab["work"] / "CloudOne" / "fanout.pid").read_text().split()
+    assert (
+        pidfile[1]
+        == hashlib.sha256(
+            (lab["work"] / "CloudOne" / "current" / "fanout.json").read_bytes()
+        ).hexdigest()
+    )
+
+
 def test_second_run_changes_nothing(lab, first_run):
     before = _state(lab)
     result = _play(lab)
@@ -423,5 +475,9 @@ def test_a_new_catalog_is_reloaded_in_place(lab, first_run, restore_catalog):
     for cloud in CLOUDS:
         assert after[cloud][0] == before[cloud][0]  # the same master: reloaded, not restarted
         assert after[cloud][1] != before[cloud][1]  # a new release is live
+    # a fan-out service is restarted when its fanout.json changed: CloudTwo's (a new path
+    # prefix), not the others'
+    assert after["CloudTwo"][2] != before["CloudTwo"][2]
+    assert after["CloudOne"][2] == before["CloudOne"][2]
     answer = _get(f"{lab['frontends']['CloudTwo']}/placement/resource_providers")
     assert (answer["cloud"], answer["path"]) == ("CloudTwo", "/placement/resource_providers")

@@ -1,6 +1,8 @@
 """What the roles repeat of the Python package, checked against it: the cloud-name rule
-(Ansible's ``match`` test cannot import it) and the applications the services are given."""
+(Ansible's ``match`` test cannot import it), the applications the services are given, and
+the packages of the fan-out service (osc-scope's ``fanout`` extra)."""
 
+import configparser
 import importlib.util
 import pathlib
 import re
@@ -48,3 +50,11 @@ def test_every_default_service_is_made_scope_aware():
 def test_build_products_stay_out_of_setuptools_build_dir():
     defaults = yaml.safe_load((ROLES / "os_scope" / "defaults" / "main.yml").read_text())
     assert defaults["os_scope_build_dir"] == "{{ playbook_dir | dirname }}/generated/os-scope"
+
+
+def test_the_fanout_service_gets_the_packages_of_its_extra():
+    defaults = yaml.safe_load((ROLES / "os_scope" / "defaults" / "main.yml").read_text())
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    extra = setup["options.extras_require"]["fanout"].split()
+    assert defaults["os_scope_fanout_pip_packages"] == extra
