@@ -148,7 +148,19 @@ def _refuse_fanout(node, service, expression):
     )
 
 
-def _choose(plan, service, node, is_up):
+def _local_alternative(plan, node, service, is_up):
+    """On a later hop of a failover of clouds: the local cloud when it is one of them and
+    up (the router before chose it, or failed over to it), so that two routers that disagree
+    on a cloud's health cannot send a request back and forth; else None."""
+    names = [option.name for option in node.options if isinstance(option, scope_mod.Cloud)]
+    if len(names) != len(node.options) or plan.local_cloud not in names:
+        return None
+    if not is_up(plan.route(plan.local_cloud, service)):
+        return None
+    return names.index(plan.local_cloud)
+
+
+def _choose(plan, service, node, is_up, hops=0):
     """The decision for one cloud expression of ``service``."""
     expression = str(node)
     known = set(plan.clouds)
@@ -167,10 +179,13 @@ def _choose(plan, service, node, is_up):
         return _refuse_fanout(node, service, expression)
     if isinstance(node, scope_mod.Cloud):
         return _forward(plan, service, node.name, expression, is_up)
+    here = _local_alternative(plan, node, service, is_up) if hops else None
     tried = []
     for index, option in enumerate(node.options):
         if isinstance(option, scope_mod.FanOut):
             return _refuse_fanout(option, service, expression)
+        if here is not None and index != here:
+            continue
         if is_up(plan.route(option.name, service)):
             later = node.options[index + 1 :]
             fallbacks = tuple(
@@ -222,7 +237,7 @@ def decide(plan, request, is_up=all_up):
     except scope_mod.ScopeError as exc:
         return _refuse(400, f"malformed scope: {exc.message}", service)
     node = scope.expression(service) or scope_mod.Cloud(plan.local_cloud)
-    decision = _choose(plan, service, node, is_up)
+    decision = _choose(plan, service, node, is_up, hops)
     if decision.forwarded and hops == 0:
         headers = _completed_headers(plan, scope, text, token)
         decision = dataclasses.replace(decision, headers=headers)

@@ -12,7 +12,7 @@ import pathlib
 import re
 import shutil
 
-from osc_scope.routing import answers, native, router_data, timing
+from osc_scope.routing import answers, failover, native, router_data, timing
 from osc_scope.routing import plan as plan_mod
 from osc_scope.routing.errors import RenderError
 from osc_scope.routing.haproxy import check, haproxy_dir
@@ -60,6 +60,7 @@ def _template(source):
     )
     env.filters["server_name"] = _server_name
     env.filters["regex"] = re.escape
+    env.filters["health_backend"] = failover.health_backend
     return env.get_template("haproxy.cfg.j2")
 
 
@@ -108,6 +109,10 @@ def render(routing_table, cloud, output_dir, **options):
         prefix_map=router_data.prefix_map_path,
         native_rules=native.frontend_rules(plan) if fast_path else [],
         fast_failover=native.FAST_FAILOVER,
+        health_suffix=failover.HEALTH_SUFFIX,
+        retry_on=failover.RETRY_ON,
+        reentry_binds=failover.reentry_addresses(plan),
+        reentries={be.name: failover.reentry_for(plan, be) for be in plan.backends},
         http_errors=answers.http_error_pages(),
         refusals=[
             (answers.refusal_backend(code), code, title) for code, title in answers.REFUSALS

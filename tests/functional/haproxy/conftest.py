@@ -27,7 +27,7 @@ import urllib.request
 import pytest
 
 from osc_scope.origin import origin
-from osc_scope.routing import render, timing
+from osc_scope.routing import failover, render, timing
 
 EXAMPLE_TABLE = json.loads(
     (pathlib.Path(__file__).resolve().parents[2] / "vectors" / "routing_table.json").read_text()
@@ -282,11 +282,13 @@ class Clouds:
         return [(dict(re.findall(r'(\w+)="([^"]*)"', m[1])), m[2]) for m in found if m]
 
     def active_servers(self, cloud):
-        """{backend: servers up} of the cloud's router (refusal backends have none)."""
+        """{backend: servers up} of the cloud's router (refusal backends have none, and
+        the health twins of failover.py mirror their backend)."""
         return {
             labels["proxy"]: int(value)
             for labels, value in self.metric_lines(cloud, "haproxy_backend_active_servers")
             if not labels["proxy"].startswith("osc-scope:")
+            and not labels["proxy"].endswith(failover.HEALTH_SUFFIX)
         }
 
     def backends_up(self, cloud):
