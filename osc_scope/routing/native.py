@@ -117,17 +117,21 @@ def frontend_rules(plan):
         f"acl osc_local_alt var(txn.osc_expr),field({i},|) -m str {plan.local_cloud}"
         for i in range(1, FAST_FAILOVER + 1)
     ]
-    lines.append(
-        f"http-request set-var(txn.osc_backend) {local_route} if "
-        "!{ var(txn.osc_backend) -m found } osc_routable osc_hops osc_local_alt "
-        f"{{ {local_route},concat(,,{HEALTH_SUFFIX}),nbsrv gt 0 }}"
-    )
     lines += [
-        f"http-request set-var(txn.osc_backend) var(txn.osc_b{i}) if "
-        f"!{{ var(txn.osc_backend) -m found }} osc_routable osc_b{i} "
-        f"{{ var(txn.osc_b{i}),concat(,,{HEALTH_SUFFIX}),nbsrv gt 0 }}"
-        for i in range(1, FAST_FAILOVER + 1)
+        f"acl osc_local_up {local_route},concat(,,{HEALTH_SUFFIX}),nbsrv gt 0",
+        "acl osc_local_up stopping",
+        f"http-request set-var(txn.osc_backend) {local_route} if "
+        "!{ var(txn.osc_backend) -m found } osc_routable osc_hops osc_local_alt osc_local_up",
     ]
+    for i in range(1, FAST_FAILOVER + 1):
+        lines += [
+            f"acl osc_up{i} var(txn.osc_b{i}),concat(,,{HEALTH_SUFFIX}),nbsrv gt 0",
+            # a worker stopping after a reload counts no server in any backend: it takes
+            # the first alternative (a failed connection still fails over)
+            f"acl osc_up{i} stopping",
+            f"http-request set-var(txn.osc_backend) var(txn.osc_b{i}) if "
+            f"!{{ var(txn.osc_backend) -m found }} osc_routable osc_b{i} osc_up{i}",
+        ]
     lines += [
         "# the cloud is the backend's name up to ':' (cloud names have none)",
         "http-request set-var(txn.osc_cloud) var(txn.osc_backend),field(1,:)",

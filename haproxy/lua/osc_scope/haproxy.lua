@@ -40,7 +40,13 @@ end
 local function interpret(txn)
   local f = txn.f
   local function is_up(backend)
-    return backend ~= nil and (f:nbsrv(backend .. health_suffix) or 0) > 0
+    if backend == nil then
+      return false
+    end
+    -- a worker stopping after a reload counts no server in any backend: the first
+    -- alternative is taken (a failed connection still fails over)
+    local stopping = f:stopping() -- a boolean sample reaches Lua as an integer
+    return stopping == 1 or stopping == true or (f:nbsrv(backend .. health_suffix) or 0) > 0
   end
   local decision = router.decide(routing, {
     frontend = f:fe_name(),

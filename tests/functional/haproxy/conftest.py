@@ -137,10 +137,13 @@ class Router:
         self.process = None
         self.checks = CheckTimes((self.directory / "haproxy.cfg").read_text())
 
-    def start(self, ports=()):
+    def start(self, ports=(), master_worker=False):
+        """Run haproxy; ``master_worker``: as the lab and the playbook run it (``-W``: a
+        SIGUSR2 to the master reloads)."""
+        mode = ["-W"] if master_worker else []
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                ["haproxy", "-db", "-f", str(self.directory / "haproxy.cfg")],
+                ["haproxy", *mode, "-db", "-f", str(self.directory / "haproxy.cfg")],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -240,10 +243,11 @@ class Clouds:
         render.check(config)
         return directory
 
-    def start(self, cloud, directory=None, **options):
+    def start(self, cloud, directory=None, master_worker=False, **options):
         """Start a cloud's router, rendered now unless ``directory`` holds one already."""
         router = self.routers[cloud] = Router(directory or self.render(cloud, **options))
-        router.start([(self.hosts[cloud], port) for port in self.ports[cloud]])
+        ports = [(self.hosts[cloud], port) for port in self.ports[cloud]]
+        router.start(ports, master_worker=master_worker)
         return router
 
     def url(self, cloud, path, network=False):
