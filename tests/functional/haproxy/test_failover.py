@@ -9,10 +9,7 @@ Waits come from the rendered configuration (``Clouds.to_notice``), not the machi
 """
 
 import os
-import pathlib
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -21,7 +18,6 @@ from osc_scope.lab import load
 
 pytestmark = pytest.mark.haproxy
 
-ECHO = pathlib.Path(__file__).with_name("echo_process.py")
 SERVICES = ("compute", "identity", "image", "network", "placement")
 METHODS = ("GET", "PUT", "HEAD", "DELETE")
 
@@ -32,31 +28,13 @@ def wire(image):
     return "{" + ",".join(f'"{k}":"{v}"' for k, v in sorted(bindings.items())) + "}"
 
 
-class EchoProcess:
-    """An echo backend of (cloud, service) in its own process, killable with SIGKILL."""
-
-    def __init__(self, host, cloud, service):
-        self.process = subprocess.Popen(
-            [sys.executable, str(ECHO), host, cloud, service],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.address = self.process.stdout.readline().strip()
-        assert self.address, "echo process did not start"
-
-    def kill(self):
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-
 @pytest.fixture
 def failover_clouds(make_clouds):
     """Two clouds whose image services run in killable processes."""
     clouds = make_clouds()
     processes = {}
     for cloud in ("CloudOne", "CloudTwo"):
-        processes[cloud] = EchoProcess(clouds.hosts[cloud], cloud, "image")
+        processes[cloud] = clouds.echo_process(clouds.hosts[cloud], cloud, "image")
         clouds.echo[cloud, "image"].stop()
         for endpoint in clouds.table["clouds"][cloud]["endpoints"]:
             if endpoint["service_type"] == "image":
