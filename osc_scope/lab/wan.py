@@ -19,6 +19,7 @@ between clouds they can cut (a partition) and heal, or slow down. Needs root and
 """
 
 import asyncio
+import contextlib
 import ipaddress
 import os
 import random
@@ -152,7 +153,8 @@ class DelayRelay:
         except (ConnectionError, OSError):
             pass
         finally:
-            writer.close()
+            with contextlib.suppress(RuntimeError):  # the loop may be closing
+                writer.close()
 
     async def _serve(self, reader, writer):
         try:
@@ -160,12 +162,18 @@ class DelayRelay:
         except OSError:
             writer.close()
             return
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        pipes = [self._pipe(reader, up_writer), self._pipe(up_reader, writer)]
+        await asyncio.gather(*pipes, return_exceptions=True)
+
+    async def _shutdown(self):
+        self._server.close()
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def close(self):
-        def stop():
-            self._server.close()
-            self._loop.stop()
-
-        self._loop.call_soon_threadsafe(stop)
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
