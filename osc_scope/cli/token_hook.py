@@ -178,22 +178,33 @@ class ScopeAuth(requests.auth.AuthBase):
         return request
 
 
+class RouterRefusal(Exception):
+    """A scope router refused a request of the CLI's own discovery: the one line shown."""
+
+
+# what a router says about the scope itself (malformed, unknown cloud, cloud down, fan-out,
+# loop); a 404 may be keystoneauth probing another discovery URL, and is left to it
+REFUSED_STATUSES = (400, 501, 503, 508)
+
+
 def report_router_error(response, *args, **kwargs):
-    """Say why a scope router refused a version discovery request.
+    """Stop the command with the router's reason when it refused a discovery request.
 
     keystoneauth turns a failed discovery into "Failed to contact the endpoint ... for
-    discovery", which hides the router's reason (``cloud CloudTwo is unavailable for
-    image``); the reason is logged as a warning, which ``openstack`` prints. Only an
-    OpenStack-style JSON error body is read; nothing else of the response is logged."""
-    if response.status_code < 400:
+    discovery" and "... exists but does not have any supported versions", which hide the
+    router's reason (``unknown cloud 'CloudThree' ...``). Raising here, outside
+    keystoneauth's own exceptions, ends the command with that reason alone: ``openstack``
+    prints it as one line and exits with status 1. Only an OpenStack-style JSON error body
+    is read; nothing else of the response is shown."""
+    if response.status_code not in REFUSED_STATUSES:
         return response
     try:
         error = response.json()["error"]
         reason = f"{int(error['code'])} {error['title']}: {error['message']}"
     except (ValueError, KeyError, TypeError):
         return response
-    LOG.warning("scope router at %s answered %s", _origin(response.url) or "?", reason[:500])
-    return response
+    reason = " ".join(reason.split())[:500]
+    raise RouterRefusal(f"scope router at {_origin(response.url) or '?'} refused: {reason}")
 
 
 def install(ksa_session, scope, local_cloud):

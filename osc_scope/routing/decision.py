@@ -177,7 +177,19 @@ def _fan_out(plan, service, node, method, is_up, expression, narrowed=None):
     )
 
 
-def _choose(plan, service, node, method, is_up):
+def _local_alternative(plan, node, service, is_up):
+    """On a later hop of a failover of clouds: the local cloud when it is one of them and
+    up (the router before chose it, or failed over to it), so that two routers that disagree
+    on a cloud's health cannot send a request back and forth; else None."""
+    names = [option.name for option in node.options if isinstance(option, scope_mod.Cloud)]
+    if len(names) != len(node.options) or plan.local_cloud not in names:
+        return None
+    if not is_up(plan.route(plan.local_cloud, service)):
+        return None
+    return names.index(plan.local_cloud)
+
+
+def _choose(plan, service, node, method, is_up, hops=0):
     """The decision for one cloud expression of ``service``."""
     expression = str(node)
     known = set(plan.clouds)
@@ -196,12 +208,15 @@ def _choose(plan, service, node, method, is_up):
         return _fan_out(plan, service, node, method, is_up, expression)
     if isinstance(node, scope_mod.Cloud):
         return _forward(plan, service, node.name, expression, is_up)
+    here = _local_alternative(plan, node, service, is_up) if hops else None
     tried = []
     for index, option in enumerate(node.options):
         if isinstance(option, scope_mod.FanOut):
             if method not in FANOUT_METHODS or _can_serve(plan, service, option, is_up):
                 return _fan_out(plan, service, option, method, is_up, expression, option)
             tried.append(f"({option})")
+            continue
+        if here is not None and index != here:
             continue
         if is_up(plan.route(option.name, service)):
             later = node.options[index + 1 :]
@@ -254,7 +269,7 @@ def decide(plan, request, is_up=all_up):
     except scope_mod.ScopeError as exc:
         return _refuse(400, f"malformed scope: {exc.message}", service)
     node = scope.expression(service) or scope_mod.Cloud(plan.local_cloud)
-    decision = _choose(plan, service, node, request.method, is_up)
+    decision = _choose(plan, service, node, request.method, is_up, hops)
     if decision.forwarded and decision.narrowed is not None:
         # the fan-out service reads the branches from the scope: bind the service to them
         bindings = {name: scope.expression(name) for name in scope}

@@ -15,6 +15,7 @@ route for the service. Refusals, aliases, fan-out and anything unusual take the 
 
 import re
 
+from osc_scope.routing.failover import HEALTH_SUFFIX
 from osc_scope.routing.router_data import MAPS_DIR, ROUTES_MAP
 from osc_scope.scope.names import CLOUD_NAME_PATTERN
 
@@ -92,7 +93,8 @@ def frontend_rules(plan):
         "# one cloud: its backend, straight from the routes map (HAProxy answers 503 if it "
         "is down)",
         f"http-request set-var(txn.osc_backend) var(txn.osc_expr),{route} if osc_fast",
-        "# a failover A|B|C: the first alternative up, if every one is a cloud with this service",
+        "# a failover A|B|C: the first alternative up (its health twin, failover.py, has a",
+        "# server up), if every one is a cloud with this service",
         "http-request set-var(txn.osc_multi) bool(1) "
         "if osc_fast !{ var(txn.osc_backend) -m found } { var(txn.osc_expr) -m sub | }",
         "acl osc_multi var(txn.osc_multi) -m bool",
@@ -109,12 +111,27 @@ def frontend_rules(plan):
         f"http-request set-var(txn.osc_routable) bool(1) if {_routable(FAST_FAILOVER)}",
         "acl osc_routable var(txn.osc_routable) -m bool",
     ]
+    # a later hop: the local cloud when it is an alternative and up (failover.py)
+    local_route = f"str({plan.local_cloud}),{route}"
     lines += [
-        f"http-request set-var(txn.osc_backend) var(txn.osc_b{i}) if "
-        f"!{{ var(txn.osc_backend) -m found }} osc_routable osc_b{i} "
-        f"{{ var(txn.osc_b{i}),nbsrv gt 0 }}"
+        f"acl osc_local_alt var(txn.osc_expr),field({i},|) -m str {plan.local_cloud}"
         for i in range(1, FAST_FAILOVER + 1)
     ]
+    lines += [
+        f"acl osc_local_up {local_route},concat(,,{HEALTH_SUFFIX}),nbsrv gt 0",
+        "acl osc_local_up stopping",
+        f"http-request set-var(txn.osc_backend) {local_route} if "
+        "!{ var(txn.osc_backend) -m found } osc_routable osc_hops osc_local_alt osc_local_up",
+    ]
+    for i in range(1, FAST_FAILOVER + 1):
+        lines += [
+            f"acl osc_up{i} var(txn.osc_b{i}),concat(,,{HEALTH_SUFFIX}),nbsrv gt 0",
+            # a worker stopping after a reload counts no server in any backend: it takes
+            # the first alternative (a failed connection still fails over)
+            f"acl osc_up{i} stopping",
+            f"http-request set-var(txn.osc_backend) var(txn.osc_b{i}) if "
+            f"!{{ var(txn.osc_backend) -m found }} osc_routable osc_b{i} osc_up{i}",
+        ]
     lines += [
         "# the cloud is the backend's name up to ':' (cloud names have none)",
         "http-request set-var(txn.osc_cloud) var(txn.osc_backend),field(1,:)",

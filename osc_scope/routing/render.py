@@ -13,7 +13,7 @@ import re
 import shutil
 
 from osc_scope.fanout import config as fanout_config
-from osc_scope.routing import answers, fanout_plan, native, router_data, timing
+from osc_scope.routing import answers, failover, fanout_plan, native, router_data, timing
 from osc_scope.routing import plan as plan_mod
 from osc_scope.routing.errors import RenderError
 from osc_scope.routing.haproxy import check, haproxy_dir
@@ -62,6 +62,7 @@ def _template(source):
     )
     env.filters["server_name"] = _server_name
     env.filters["regex"] = re.escape
+    env.filters["health_backend"] = failover.health_backend
     return env.get_template("haproxy.cfg.j2")
 
 
@@ -123,6 +124,10 @@ def render(routing_table, cloud, output_dir, **options):
         fanout_backend=fanout_plan.FANOUT_BACKEND,
         internal_listener=fanout_plan.INTERNAL_LISTENER,
         names=names,
+        health_suffix=failover.HEALTH_SUFFIX,
+        retry_on=failover.RETRY_ON,
+        reentry_binds=failover.reentry_addresses(plan),
+        reentries={be.name: failover.reentry_for(plan, be) for be in plan.backends},
         http_errors=answers.http_error_pages(),
         refusals=[
             (answers.refusal_backend(code), code, title) for code, title in answers.REFUSALS

@@ -15,6 +15,8 @@ local router = require("osc_scope.router")
 
 local routing_file = os.getenv("OSC_SCOPE_ROUTING") or "routing.lua"
 local maps_dir = os.getenv("OSC_SCOPE_MAPS") or "maps"
+-- a backend's health without its failover backup (osc_scope/routing/failover.py)
+local health_suffix = os.getenv("OSC_SCOPE_HEALTH_SUFFIX") or ":up"
 -- Read at load time: paths are relative to haproxy.cfg (default-path config).
 local routes = Map.new(maps_dir .. "/routes.map", Map._str)
 local clouds = Map.new(maps_dir .. "/clouds.map", Map._str)
@@ -38,7 +40,13 @@ end
 local function interpret(txn)
   local f = txn.f
   local function is_up(backend)
-    return backend ~= nil and (f:nbsrv(backend) or 0) > 0
+    if backend == nil then
+      return false
+    end
+    -- a worker stopping after a reload counts no server in any backend: the first
+    -- alternative is taken (a failed connection still fails over)
+    local stopping = f:stopping() -- a boolean sample reaches Lua as an integer
+    return stopping == 1 or stopping == true or (f:nbsrv(backend .. health_suffix) or 0) > 0
   end
   local decision = router.decide(routing, {
     frontend = f:fe_name(),

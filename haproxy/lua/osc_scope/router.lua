@@ -111,9 +111,29 @@ local function fan_out(routing, service, node, method, is_up)
   return { cloud = text, backend = M.FANOUT_BACKEND }
 end
 
+-- On a later hop of a failover of clouds, this cloud when it is one of them and up: the
+-- router before chose it, or failed over to it. Two routers that disagree on the health of
+-- a cloud then cannot send a request back and forth (osc_scope/routing/failover.py).
+local function local_alternative(routing, service, node, is_up)
+  local found = nil
+  for _, option in ipairs(node.items) do
+    if option.kind ~= "cloud" then
+      return nil
+    end
+    if option.name == routing.local_cloud then
+      found = option.name
+    end
+  end
+  local backend = found and routing.route(found, service)
+  if backend and is_up(backend) then
+    return { cloud = found, backend = backend }
+  end
+  return nil
+end
+
 -- The backend for one cloud expression, or a refusal. A failover that falls to a fan-out
 -- option says so in ``narrowed``: the scope must then bind the service to that option.
-local function choose(routing, service, node, method, is_up)
+local function choose(routing, service, node, method, is_up, hops)
   for _, cloud in ipairs(expression.clouds(node)) do
     if not routing.is_known(cloud) then
       return refuse(400, "unknown cloud '" .. cloud .. "' in the scope of " .. service
@@ -129,6 +149,10 @@ local function choose(routing, service, node, method, is_up)
   if node.kind == "cloud" then
     -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
     return { cloud = node.name, backend = routing.route(node.name, service) }
+  end
+  local here = hops > 0 and local_alternative(routing, service, node, is_up)
+  if here then
+    return here
   end
   local tried = {}
   for _, option in ipairs(node.items) do
@@ -182,7 +206,7 @@ function M.decide(routing, request, is_up)
       return refuse(400, "malformed scope: " .. fault.message, service)
     end
     local node = scope.bindings[service] or { kind = "cloud", name = routing.local_cloud }
-    decision = choose(routing, service, node, request.method or "GET", is_up)
+    decision = choose(routing, service, node, request.method or "GET", is_up, hops)
     if decision.status then
       return decision
     end

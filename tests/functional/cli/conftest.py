@@ -102,6 +102,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 else {"versions": {"values": [version]}}
             )
             return self._reply(200, doc)
+        if path in ("/image", "/image/v2") and "CloudNine" in (self.headers["X-Scope"] or ""):
+            # what a scope router answers for a cloud its routing table does not have
+            message = "unknown cloud 'CloudNine' in the scope of image; known clouds: CloudOne"
+            error = {"code": 400, "title": "Bad Request", "message": message}
+            return self._reply(400, {"error": error})
         if path in ("/image", "/image/v2"):
             versions = [
                 {

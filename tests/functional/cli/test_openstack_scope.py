@@ -88,6 +88,15 @@ def test_option(openstack, fake_cloud, args):
     _assert_scoped(fake_cloud, '{"identity":"CloudOne","image":"CloudTwo"}', COMPLETE)
 
 
+def test_a_router_refusal_is_one_line_naming_the_cloud_and_exit_1(openstack):
+    result = openstack("--os-scope", '{"image": "CloudNine"}', "image", "list")
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "unknown cloud 'CloudNine' in the scope of image" in lines[0]
+    assert "400 Bad Request" in lines[0]
+
+
 def test_failover_scope_reaches_the_discovery(openstack, fake_cloud):
     """With CloudOne's Glance down, the router can fail the discovery over only if the
     discovery GET carries the scope."""

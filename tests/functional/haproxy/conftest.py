@@ -13,6 +13,7 @@ Each router's fan-out backend (``osc-scope:fanout``) is an echo too, on the Unix
 render gives the fan-out service: it answers as cloud "osc-scope", service "fanout".
 """
 
+import ast
 import copy
 import http.server
 import json
@@ -23,6 +24,7 @@ import shutil
 import socket
 import socketserver
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -33,7 +35,7 @@ import urllib.request
 import pytest
 
 from osc_scope.origin import origin
-from osc_scope.routing import render, timing
+from osc_scope.routing import failover, render, timing
 
 EXAMPLE_TABLE = json.loads(
     (pathlib.Path(__file__).resolve().parents[2] / "vectors" / "routing_table.json").read_text()
@@ -109,6 +111,29 @@ class UnixEcho(socketserver.ThreadingUnixStreamServer):
             os.unlink(self.path)
 
 
+ECHO_PROCESS = pathlib.Path(__file__).with_name("echo_process.py")
+
+
+class EchoProcess:
+    """An echo backend in its own process (``echo_process.py``): a test can kill it with
+    SIGKILL, or run it in another network namespace (``namespace``, osc_scope.lab.wan)."""
+
+    def __init__(self, host, cloud, service, namespace=None):
+        argv = [sys.executable, str(ECHO_PROCESS), host, cloud, service]
+        self.process = subprocess.Popen(
+            namespace.argv(argv) if namespace else argv, stdout=subprocess.PIPE, text=True
+        )
+        self.address = self.process.stdout.readline().strip()
+        assert self.address, "echo process did not start"
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+    stop = kill
+
+
 class EchoHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -174,10 +199,14 @@ class Router:
         self.process = None
         self.checks = CheckTimes((self.directory / "haproxy.cfg").read_text())
 
-    def start(self, ports=()):
+    def start(self, ports=(), master_worker=False, namespace=None):
+        """Run haproxy; ``master_worker``: as the lab and the playbook run it (``-W``: a
+        SIGUSR2 to the master reloads); ``namespace``: in that network namespace."""
+        mode = ["-W"] if master_worker else []
+        argv = ["haproxy", *mode, "-db", "-f", str(self.directory / "haproxy.cfg")]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                ["haproxy", "-db", "-f", str(self.directory / "haproxy.cfg")],
+                namespace.argv(argv) if namespace else argv,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -238,8 +267,13 @@ class Clouds:
         check_interval="200ms",
         prefixes=None,
         table=EXAMPLE_TABLE,
+        namespaces=None,
     ):
         self.tmp = tmp_path
+        # clouds run in their own network namespace (osc_scope.lab.wan): echo processes,
+        # and ports taken in order (the namespace is new: every port is free)
+        self.namespaces = dict(namespaces or {})
+        self._next_namespace_port = 20000
         self.https = set(https)
         self.echo = {}
         self.fanout = {}  # cloud -> its fan-out service's echo
@@ -262,36 +296,57 @@ class Clouds:
                 service = endpoint["service_type"]
                 path = urllib.parse.urlsplit(endpoint["url"]).path
                 path = (prefixes or {}).get(cloud, {}).get(service, path) or "/"
-                echo = self.echo[cloud, service] = Echo(host, cloud, service)
+                if cloud in self.namespaces:
+                    echo = EchoProcess(host, cloud, service, self.namespaces[cloud])
+                else:
+                    echo = Echo(host, cloud, service)
+                self.echo[cloud, service] = echo
                 endpoint["url"] = self.origins[origin(endpoint["url"])] + path
                 endpoint["backends"] = [echo.address]
 
     def _port(self, host):
+        if host in self._namespaced_hosts():
+            return self._namespace_port()
         self.reserved.append(reserve_port(host))
         return self.reserved[-1].getsockname()[1]
+
+    def echo_process(self, host, cloud, service):
+        """An echo backend in its own process (killable), in the cloud's namespace if any."""
+        return EchoProcess(host, cloud, service, self.namespaces.get(cloud))
+
+    def _namespace_port(self):
+        self._next_namespace_port += 1  # one counter: no two binds share a port
+        return self._next_namespace_port
+
+    def _namespaced_hosts(self):
+        return {
+            urllib.parse.urlsplit(self.table["clouds"][cloud]["frontends"][0]).hostname
+            for cloud in self.namespaces
+        }
 
     def render(self, cloud, **options):
         directory = self.tmp / cloud
         host = self.hosts[cloud]
+        if cloud in self.namespaces:  # metrics stay on loopback (of the namespace)
+            metrics = f"127.0.0.1:{self._namespace_port()}"
+        else:
+            host = host if host.startswith("127.") else "127.0.0.1"
+            metrics = f"{host}:{self._port(host)}"
         run_dir = os.path.join(self.run_dir, cloud)
         os.makedirs(run_dir, exist_ok=True)
-        options = {
-            **self.options,
-            "metrics": f"{host}:{self._port(host)}",
-            "fanout_run_dir": run_dir,
-            **options,
-        }
+        options = {**self.options, "metrics": metrics, "fanout_run_dir": run_dir, **options}
         self.metrics[cloud] = options["metrics"]
         config = render.render(self.table, cloud, directory, **options)
         render.check(config)
         return directory
 
-    def start(self, cloud, directory=None, **options):
+    def start(self, cloud, directory=None, master_worker=False, **options):
         """Start a cloud's router, rendered now unless ``directory`` holds one already."""
         router = self.routers[cloud] = Router(directory or self.render(cloud, **options))
         if cloud not in self.fanout:
             self.fanout[cloud] = UnixEcho(os.path.join(self.run_dir, cloud, "fanout.sock"))
-        router.start([(self.hosts[cloud], port) for port in self.ports[cloud]])
+        ports = [(self.hosts[cloud], port) for port in self.ports[cloud]]
+        router.start(ports, master_worker=master_worker, namespace=self.namespaces.get(cloud))
         return router
 
     def url(self, cloud, path, network=False):
@@ -327,17 +382,25 @@ class Clouds:
     def metric_lines(self, cloud, name):
         """(labels, value) of every sample of one metric of the cloud's router."""
         url = f"http://{self.metrics[cloud]}/metrics"
-        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:
-            text = response.read().decode()
+        if cloud in self.namespaces:
+            fetch = "import sys, urllib.request as u; print(u.urlopen(sys.argv[1]).read())"
+            argv = self.namespaces[cloud].argv([sys.executable, "-c", fetch, url])
+            out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+            text = ast.literal_eval(out.strip()).decode()
+        else:
+            with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:
+                text = response.read().decode()
         found = (re.fullmatch(rf"{name}\{{(.*)\}} (\S+)", line) for line in text.splitlines())
         return [(dict(re.findall(r'(\w+)="([^"]*)"', m[1])), m[2]) for m in found if m]
 
     def active_servers(self, cloud):
-        """{backend: servers up} of the cloud's router (refusal backends have none)."""
+        """{backend: servers up} of the cloud's router (refusal backends have none, and
+        the health twins of failover.py mirror their backend)."""
         return {
             labels["proxy"]: int(value)
             for labels, value in self.metric_lines(cloud, "haproxy_backend_active_servers")
             if not labels["proxy"].startswith("osc-scope:")
+            and not labels["proxy"].endswith(failover.HEALTH_SUFFIX)
         }
 
     def fanout_up(self, cloud):

@@ -219,8 +219,10 @@ def checks_passed(clouds, cloud, backends):
 
 def test_an_error_on_traffic_brings_the_next_check_forward(make_clouds):
     # CloudOne may check CloudTwo's 5 services 0.01 times a second, all together: each
-    # every 500 s. Yet an error seen on real traffic makes it check again at once (observe
-    # layer7, on-error fastinter), so it fails over within a few check intervals.
+    # every 500 s. Yet the failover is not late: CloudTwo's router, whose own Glance is
+    # gone, sends the request on to CloudOne (failover.py: its backend's backup is the
+    # router itself, and a later hop prefers the cloud it reaches), within a few check
+    # intervals at most.
     clouds = make_clouds()
     # CloudTwo first: CloudOne's first checks of it must pass, or its servers would stay
     # down until the next regular check

@@ -117,8 +117,9 @@ def test_discovery_of_a_catalog_host_gets_the_service_scope(mocked):
     assert "X-Scope" not in elsewhere.headers
 
 
-def test_a_router_refusing_discovery_says_why(mocked, caplog):
-    """keystoneauth hides a failed discovery's body: the router's JSON reason is logged."""
+def test_a_router_refusing_discovery_stops_with_its_reason(mocked):
+    """keystoneauth hides a failed discovery's body: the router's JSON reason ends the
+    command, as one line, instead."""
     error = {
         "error": {
             "code": 503,
@@ -130,11 +131,23 @@ def test_a_router_refusing_discovery_says_why(mocked, caplog):
     session = _session()
     token_hook.install(session, parse('{"glance": "CloudTwo"}'), "CloudOne")
     session.get_token()
-    with caplog.at_level("WARNING", logger=token_hook.__name__):
+    with pytest.raises(token_hook.RouterRefusal) as raised:
         session.get("http://127.0.0.1:9292/", authenticated=False, raise_exc=False)
-    (record,) = caplog.records
-    assert "503 Service Unavailable: cloud CloudTwo is unavailable for image" in record.message
-    assert TOKEN not in record.message
+    message = str(raised.value)
+    assert "503 Service Unavailable: cloud CloudTwo is unavailable for image" in message
+    assert "\n" not in message
+    assert TOKEN not in message
+
+
+def test_a_404_on_discovery_is_left_to_keystoneauth(mocked):
+    """keystoneauth probes other discovery URLs after a 404: not a refusal of the scope."""
+    error = {"error": {"code": 404, "title": "Not Found", "message": "no service at /x"}}
+    mocked.get("http://127.0.0.1:9292/", status_code=404, json=error)
+    session = _session()
+    token_hook.install(session, parse('{"glance": "CloudTwo"}'), "CloudOne")
+    session.get_token()
+    response = session.get("http://127.0.0.1:9292/", authenticated=False, raise_exc=False)
+    assert response.status_code == 404
 
 
 def test_discovery_before_the_token_gets_the_token_requests_scope(mocked):

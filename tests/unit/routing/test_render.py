@@ -121,10 +121,10 @@ def test_checks_of_other_clouds_share_a_budget(tmp_path):
     # CloudOne's table has 5 services in CloudTwo: 5 remote servers to check
     render.render(TABLE, "CloudOne", tmp_path, check_interval="2s")
     config = (tmp_path / "haproxy.cfg").read_text()
-    assert config.count("check inter 2000ms fastinter 2000ms observe layer7") == 5
+    assert config.count("check inter 2000ms fastinter 2000ms downinter 2000ms observe layer4") == 5
     render.render(TABLE, "CloudOne", tmp_path, check_interval="500ms", check_rate=0.5)
     config = (tmp_path / "haproxy.cfg").read_text()
-    assert config.count("check inter 10000ms fastinter 500ms observe layer7") == 5
+    assert config.count("check inter 10000ms fastinter 500ms downinter 500ms observe layer4") == 5
     assert "inter 500ms" in config  # local servers keep the interval asked for
 
 
