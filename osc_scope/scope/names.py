@@ -24,6 +24,10 @@ TOKEN_HEADER = "X-Auth-Token"
 SCOPE_HEADER = "X-Scope"
 # how many scope routers a request went through (the loop guard)
 HOPS_HEADER = "X-Scope-Hops"
+# set by the middleware for the service: the cloud whose Keystone issued the request's user
+# token, and its service token (client-supplied copies are removed, like X-Roles)
+IDENTITY_CLOUD_HEADER = "X-Identity-Cloud"
+SERVICE_IDENTITY_CLOUD_HEADER = "X-Service-Identity-Cloud"
 
 
 def is_cloud_name(name):
