@@ -177,7 +177,7 @@ def audit(cloud, data, kept=(), dropped=(), service=False, refused=None):
         cloud,
         user,
         project,
-        ",".join(kept) or "-",
-        ",".join(str(name) for name in dropped) or "-",
+        ",".join(sorted(kept)) or "-",
+        ",".join(sorted(str(name) for name in dropped)) or "-",
         f" reason={refused}" if refused else "",
     )

@@ -136,6 +136,14 @@ def test_trust_options_are_the_middlewares(filters):
     assert filters.TRUST_OPTIONS == tuple(opt.dest for opt in opts.TRUST_OPTS)
 
 
+def _cloudtwo_section(filters, table, accounts=None, trust=None):
+    """CloudOne's Nova's [keystone_authtoken:CloudTwo] settings."""
+    settings = filters.os_scope_service_settings(
+        table, "CloudOne", {"name": "nova"}, "shared", accounts, trust
+    )
+    return settings["keystone_authtoken:CloudTwo"]
+
+
 def test_remote_account_per_cloud_with_its_own_ca(filters, table):
     accounts = {
         "CloudTwo": {
@@ -145,9 +153,7 @@ def test_remote_account_per_cloud_with_its_own_ca(filters, table):
             "cafile": "/controller/ca/two.pem",
         }
     }
-    nova = {"name": "nova"}
-    settings = filters.os_scope_service_settings(table, "CloudOne", nova, "shared", accounts)
-    remote = settings["keystone_authtoken:CloudTwo"]
+    remote = _cloudtwo_section(filters, table, accounts)
     assert list(remote)[:2] == ["auth_type", "auth_url"]
     assert remote["auth_type"] == "password"
     assert (remote["username"], remote["password"], remote["project_name"]) == (
@@ -172,24 +178,18 @@ def test_insecure_only_when_true_and_application_credentials(filters, table):
             "insecure": True,
         }
     }
-    remote = filters.os_scope_service_settings(
-        table, "CloudOne", {"name": "nova"}, "pw", accounts
-    )["keystone_authtoken:CloudTwo"]
+    remote = _cloudtwo_section(filters, table, accounts)
     assert remote["auth_type"] == "v3applicationcredential"
     assert remote["insecure"] is True and remote["cafile"] is None
     assert "password" not in remote
     accounts["CloudTwo"]["insecure"] = "yes"  # not the boolean true: not insecure
-    remote = filters.os_scope_service_settings(
-        table, "CloudOne", {"name": "nova"}, "pw", accounts
-    )["keystone_authtoken:CloudTwo"]
+    remote = _cloudtwo_section(filters, table, accounts)
     assert remote["insecure"] is None
 
 
 def test_trust_policy_written_and_defaults_removed(filters, table):
     trust = {"CloudTwo": {"role_mapping": {"admin": "member"}, "accepted_domains": ["Default"]}}
-    remote = filters.os_scope_service_settings(
-        table, "CloudOne", {"name": "nova"}, "pw", None, trust
-    )["keystone_authtoken:CloudTwo"]
+    remote = _cloudtwo_section(filters, table, trust=trust)
     assert remote["role_mapping"] == "admin:member"
     assert remote["accepted_domains"] == ["Default"]
     assert remote["honoured_roles"] is None and remote["accept_service_tokens"] is None
