@@ -72,10 +72,12 @@ TRUST_OPTS = [
     ),
     cfg.BoolOpt(
         "accept_service_tokens",
-        default=False,
+        default=True,
         help="Accept this cloud's service tokens (X-Service-Token: one of its services "
-        "calling this one for a user). Their roles pass the same policy, plus "
-        "[keystone_authtoken] service_token_roles. Refused with 403 when false.",
+        "calling this one for a user, as CloudOne's Nova calls CloudTwo's Glance when it "
+        "boots from CloudTwo's image). Their roles pass the same policy, plus "
+        "[keystone_authtoken] service_token_roles (so admin is dropped, service kept). "
+        "When false they are refused with 403, and so are the calls carrying them.",
     ),
 ]
 

@@ -4,8 +4,9 @@ A token issued by CloudTwo's Keystone is proof of who the user is in CloudTwo, n
 what CloudOne lets them do: CloudTwo's ``admin`` must not become CloudOne's admin. So the
 roles of a remote token pass a policy before the service sees them: honoured roles keep
 their name, mapped roles take their local name, every other role is dropped, and a token
-left with no role is refused. The project and domain of the token can be limited, and
-the cloud's service tokens are refused unless accepted.
+left with no role is refused. The project and domain of the token can be limited. The
+cloud's service tokens (its Nova calling this Glance for a user) keep the service roles
+too, unless the policy refuses them.
 
 The policy rewrites the validated token data (what keystonemiddleware turns into
 ``X-Roles``, ``X-Service-Roles`` and ``keystone.token_auth``); it is applied to every
@@ -53,7 +54,7 @@ class Policy:
     role_mapping: tuple = ()  # (remote, local) pairs, sorted
     accepted_projects: frozenset = frozenset()  # project ids; empty: any
     accepted_domains: frozenset = frozenset()  # domain ids or names; empty: any
-    accept_service_tokens: bool = False
+    accept_service_tokens: bool = True
     service_roles: frozenset = frozenset({"service"})  # honoured too on service tokens
 
     @classmethod

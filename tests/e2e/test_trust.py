@@ -108,12 +108,14 @@ def admin_mapping(lab):
         _lab_up(lab)
 
 
-def _lab_up(lab):
-    """``lab up``, once more if a restarted service found its port still taken (seen: the
-    old uWSGI's socket outlived its master by a moment; the second ``lab up`` only starts
-    what is not running)."""
-    if lab.lab("up", check=False).returncode:
-        lab.lab("up")
+def _lab_up(lab, attempts=3):
+    """``lab up``, again if restarting the services failed (seen: the old uWSGI's socket
+    outliving its master by a moment, and the router still counting a restarted Nova as
+    down); each ``lab up`` only starts what is not running."""
+    for _ in range(attempts - 1):
+        if lab.lab("up", check=False).returncode == 0:
+            return
+    lab.lab("up")
 
 
 def test_admin_calls_work_with_the_operators_mapping(lab, admin_mapping):

@@ -204,7 +204,7 @@ def test_local_catalog_can_be_turned_off(make_app, clouds):
 def test_service_token_of_the_identity_cloud_is_accepted(make_app, clouds):
     """Nova of CloudTwo calling this service on behalf of a CloudTwo user (when CloudTwo's
     trust policy accepts its service tokens: test_trust_filter.py)."""
-    app = make_app("accept_service_tokens = true\n")
+    app = make_app()
     token = clouds["CloudTwo"].issue("bob")
     service = clouds["CloudTwo"].issue("nova-two")
     response, _ = call(

@@ -104,8 +104,8 @@ def test_client_supplied_identity_headers_never_reach_the_service(make_app, clou
     assert seen["X-Service-Roles"] is None and seen["X-Service-Identity-Cloud"] is None
 
 
-def test_remote_service_token_refused_by_default(make_app, clouds):
-    app = make_app()
+def test_remote_service_token_refused_when_not_accepted(make_app, clouds):
+    app = make_app("accept_service_tokens = false\n")
     token = clouds["CloudTwo"].issue("bob")
     service = clouds["CloudTwo"].issue("nova-two", roles=["service", "admin"])
     response, body = call(app, scoped(token, REMOTE), **{"X-Service-Token": service})
@@ -113,8 +113,9 @@ def test_remote_service_token_refused_by_default(make_app, clouds):
     assert "service tokens of cloud CloudTwo" in body["error"]["message"]
 
 
-def test_remote_service_token_accepted_when_configured(make_app, clouds):
-    app = make_app("accept_service_tokens = true\n")
+def test_remote_service_token_keeps_only_service_and_honoured_roles(make_app, clouds):
+    """CloudTwo's Nova calling this service for a CloudTwo user (the seed's image fetch)."""
+    app = make_app()
     token = clouds["CloudTwo"].issue("bob", roles=ADMIN)
     service = clouds["CloudTwo"].issue("nova-two", roles=["service", "admin"])
     response, seen = call(app, scoped(token, REMOTE), **{"X-Service-Token": service})

@@ -114,14 +114,14 @@ def test_system_scoped_token_is_refused():
         policy().apply(data)
 
 
-def test_service_tokens_refused_by_default():
+def test_service_tokens_refused_when_not_accepted():
     with pytest.raises(trust.Refused, match="service tokens of cloud CloudTwo") as refused:
-        policy().apply(token("service"), service=True)
+        policy(accept_service_tokens=False).apply(token("service"), service=True)
     assert "accept_service_tokens" in str(refused.value)
 
 
 def test_accepted_service_token_keeps_the_service_role_only_as_a_service_token():
-    accepting = policy(accept_service_tokens=True)
+    accepting = policy()  # the default: a cloud's services may call this one
     verdict = accepting.apply(token("service", "admin"), service=True)
     assert verdict.kept == ("service",)
     assert verdict.dropped == ("admin",)
@@ -143,7 +143,7 @@ def test_describe_says_everything():
     text = policy(role_mapping={"admin": "member"}, accepted_domains=["d1"]).describe()
     assert text == (
         "CloudTwo: honoured roles member,reader, mapping admin->member, projects any, "
-        "domains d1, service tokens refused"
+        "domains d1, service tokens accepted"
     )
 
 
