@@ -10,6 +10,7 @@ import os
 import re
 import sys
 
+from osc_scope.lab import trust
 from osc_scope.lab.credentials import Credentials
 
 __all__ = ["Context", "authtoken_sections", "service_auth", "copy_paste_ini", "venv_bin"]
@@ -65,7 +66,8 @@ def authtoken_sections(ctx, cloud, service):
     """[keystone_authtoken] for the local cloud plus one section per other cloud.
 
     Every Keystone is reached through its cloud's HAProxy frontend. The per-cloud sections
-    and [scoped_authtoken] are read by the scope-aware middleware.
+    and [scoped_authtoken] are read by the scope-aware middleware; each other cloud's tokens
+    get the default trust policy, unless ``DIR/trust.json`` says otherwise (``lab.trust``).
     """
     local = dict(
         service_auth(ctx, cloud, service),
@@ -77,7 +79,9 @@ def authtoken_sections(ctx, cloud, service):
     for other in others:
         user = Credentials.remote_user(service, cloud.name)
         sections[f"keystone_authtoken:{other.name}"] = dict(
-            service_auth(ctx, other, user), www_authenticate_uri=other.url("identity")
+            service_auth(ctx, other, user),
+            www_authenticate_uri=other.url("identity"),
+            **trust.overrides(ctx.lab, cloud.name, other.name),
         )
     sections["scoped_authtoken"] = {
         "local_cloud": cloud.name,

@@ -12,6 +12,12 @@ name); the request's ``X-Auth-Token`` is left as received, token and scope, and
 so is the token in ``keystone.token_auth``, so the calls the service makes with
 the user's token (Nova to Glance, Neutron, Placement) carry the scope on.
 
+A remote cloud's token then passes that cloud's trust policy (``trust``): its
+admin and every role not honoured are dropped before the service sees it, and a
+token left with no role is refused with 403. ``X-Identity-Cloud`` (and
+``X-Service-Identity-Cloud``) tell the service which cloud issued the tokens;
+copies sent by the client are removed, as keystonemiddleware removes ``X-Roles``.
+
 Errors: a malformed scope is a client error, 400 with OpenStack's JSON error
 body (HAProxy refuses the same scopes with 400 first); a token whose identity
 cloud this service is not configured for, or a fan-out, is 401 naming it (like
@@ -30,7 +36,8 @@ from keystoneauth1 import exceptions as ksa_exceptions
 from keystonemiddleware import auth_token
 
 from osc_scope import scope as scope_api
-from osc_scope.middleware import catalog, clouds, ksm_internals, opts
+from osc_scope.middleware import catalog, clouds, ksm_internals, opts, trust
+from osc_scope.scope import names
 
 _ROUTE = contextvars.ContextVar("osc_scope_identity_route", default=None)
 
@@ -48,6 +55,8 @@ class Route:
     refusal: str | None = None  # why the request's identity cloud is refused
     service_token: str | None = None
     environ: dict | None = None
+    # "user" / "service" -> the cloud that validated that token, filled in as it happens
+    origins: dict = dataclasses.field(default_factory=dict)
 
 
 class _Refused(Exception):
@@ -62,6 +71,15 @@ def _json_error(exc_class, message, headers=()):
         charset="UTF-8",
         content_type="application/json",
     )
+
+
+# the headers naming the cloud that issued each token: (token kind, header)
+_ORIGIN_HEADERS = (
+    ("user", names.IDENTITY_CLOUD_HEADER),
+    ("service", names.SERVICE_IDENTITY_CLOUD_HEADER),
+)
+# keystonemiddleware's verdict on each token (client copies are removed before it runs)
+_STATUS_HEADERS = {"user": "X-Identity-Status", "service": "X-Service-Identity-Status"}
 
 
 def request_scope(request):
@@ -111,6 +129,7 @@ class ScopeAwareMixin:
             for cloud in options["remote_clouds"]
             if cloud != self._local_cloud
         }
+        self._trust = {cloud: self._load_policy(oslo_conf, cloud) for cloud in self._remote}
         ksm_internals.replace_token_cache(
             self, lambda cache: clouds.CloudKeyedCache(cache, self._local_cloud or "")
         )
@@ -119,10 +138,26 @@ class ScopeAwareMixin:
             self._local_cloud,
             ", ".join(sorted(self._remote)) or "none",
         )
+        for cloud in sorted(self._trust):
+            self.log.info("scoped_authtoken: trust of %s", self._trust[cloud].describe())
+
+    def _load_policy(self, oslo_conf, cloud):
+        section = clouds.section_name(cloud)
+        try:
+            return trust.Policy.from_options(
+                cloud,
+                section,
+                opts.load_trust(oslo_conf, section),
+                service_roles=ksm_internals.option(self, "service_token_roles"),
+            )
+        except ValueError as exc:
+            raise auth_token.ConfigurationError(str(exc)) from None
 
     # -- per request ---------------------------------------------------------
 
     def process_request(self, request):
+        for _, header in _ORIGIN_HEADERS:  # only this filter says where a token came from
+            request.headers.pop(header, None)
         try:
             route = self._route(request)
         except scope_api.ScopeError as exc:
@@ -139,9 +174,16 @@ class ScopeAwareMixin:
             )
         reset = _ROUTE.set(route)
         try:
-            return super().process_request(request)
+            response = super().process_request(request)
         finally:
             _ROUTE.reset(reset)
+        for kind, header in _ORIGIN_HEADERS:
+            if (
+                route.origins.get(kind)
+                and request.headers.get(_STATUS_HEADERS[kind]) == "Confirmed"
+            ):
+                request.headers[header] = route.origins[kind]
+        return response
 
     def _route(self, request):
         """Read the request's scope and decide which clouds validate its tokens."""
@@ -178,7 +220,8 @@ class ScopeAwareMixin:
         if route.refusal:
             raise auth_token.InvalidToken(route.refusal)
         candidates = list(route.clouds)
-        if token == route.service_token and self._local_cloud not in candidates:
+        service = token == route.service_token
+        if service and self._local_cloud not in candidates:
             # A service token comes from the calling service's cloud: the scope's
             # identity cloud when it calls across clouds, else this one.
             candidates.append(self._local_cloud)
@@ -189,12 +232,13 @@ class ScopeAwareMixin:
                 "scoped_authtoken: validating token %s with cloud %s", token_hash(bare), cloud
             )
             try:
-                data = self._fetch_from(cloud, bare, route, **kwargs)
+                data = self._fetch_from(cloud, bare, route, service, **kwargs)
             except webob.exc.HTTPServiceUnavailable:
                 down.append(cloud)
             except auth_token.InvalidToken as exc:
                 refused = exc
             else:
+                route.origins["service" if service else "user"] = cloud
                 return data
         if refused is not None or not down:
             raise refused or auth_token.InvalidToken("Token authorization failed")
@@ -205,16 +249,27 @@ class ScopeAwareMixin:
             f"The Keystone service of {' and '.join(down)} is temporarily unavailable.",
         )
 
-    def _fetch_from(self, cloud, bare, route, **kwargs):
+    def _fetch_from(self, cloud, bare, route, service, **kwargs):
         if cloud == self._local_cloud:
             return super().fetch_token(bare, **kwargs)
         validator = self._remote[cloud]
         if route.environ is not None:
             ksm_internals.token_cache(validator).initialize(route.environ)
-        data = validator.fetch_token(bare, **kwargs)
+        # cached as Keystone answered: the policy below applies to every request
+        data = self._trusted(cloud, validator.fetch_token(bare, **kwargs), service)
         if self._local_catalog:
             data = catalog.with_local_catalog(data, self._own_catalog())
         return data
+
+    def _trusted(self, cloud, data, service):
+        """``data`` with the roles ``cloud``'s trust policy lets through; 403 if none."""
+        try:
+            verdict = self._trust[cloud].apply(data, service=service)
+        except trust.Refused as exc:
+            trust.audit(cloud, data, dropped=exc.dropped, service=service, refused=str(exc))
+            raise _json_error(webob.exc.HTTPForbidden, str(exc)) from None
+        trust.audit(cloud, data, verdict.kept, verdict.dropped, service=service)
+        return verdict.data
 
     def _own_catalog(self):
         """The local catalog, as this service's user sees it (cached by keystoneauth)."""

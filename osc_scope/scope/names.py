@@ -32,6 +32,10 @@ PARTIAL_HEADER = "X-Scope-Partial"
 FANOUT_SERVICE_HEADER = "X-Scope-Service"
 FANOUT_FRONTEND_HEADER = "X-Scope-Frontend"
 SERVED_BY_HEADER = "X-Scope-Cloud"
+# set by the middleware for the service: the cloud whose Keystone issued the request's user
+# token, and its service token (client-supplied copies are removed, like X-Roles)
+IDENTITY_CLOUD_HEADER = "X-Identity-Cloud"
+SERVICE_IDENTITY_CLOUD_HEADER = "X-Service-Identity-Cloud"
 
 
 def is_cloud_name(name):

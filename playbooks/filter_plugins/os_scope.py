@@ -8,6 +8,35 @@ import urllib.parse
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# What an account in another cloud may say (keystoneauth's options, as keystonemiddleware
+# reads them in [keystone_authtoken:<cloud>]); cafile and insecure are handled apart.
+ACCOUNT_OPTIONS = (
+    "auth_type",
+    "username",
+    "user_id",
+    "password",
+    "user_domain_name",
+    "user_domain_id",
+    "project_name",
+    "project_id",
+    "project_domain_name",
+    "project_domain_id",
+    "application_credential_id",
+    "application_credential_name",
+    "application_credential_secret",
+)
+ACCOUNT_TLS = ("cafile", "insecure")
+# osc_scope.middleware.opts.TRUST_OPTS, by name (this file cannot import osc_scope; kept
+# equal by tests/unit/playbooks/test_filters.py). Options not given are removed, so the
+# policy in the file is always the inventory's.
+TRUST_OPTIONS = (
+    "honoured_roles",
+    "role_mapping",
+    "accepted_projects",
+    "accepted_domains",
+    "accept_service_tokens",
+)
+
 
 def _host_port(url):
     parts = urllib.parse.urlsplit(url)
@@ -106,17 +135,77 @@ def os_scope_urls(table, cloud, interface="public"):
     return urls
 
 
-def os_scope_service_settings(table, cloud, service, password):
+def _check_keys(what, given, known):
+    unknown = sorted(set(given) - set(known))
+    if unknown:  # names only: the values may be secrets
+        raise ValueError(
+            f"{what}: unknown option(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
+
+
+def os_scope_ca_files(accounts, ca_dir):
+    """``[{"cloud", "src", "dest"}]``: each remote cloud's own CA file (controller path) and
+    where it goes on the cloud; no secret in it, so tasks can loop over it and log."""
+    return [
+        {"cloud": name, "src": account["cafile"], "dest": f"{ca_dir}/{name}.pem"}
+        for name, account in sorted((accounts or {}).items())
+        if (account or {}).get("cafile")
+    ]
+
+
+def _remote_account(other, service, password, account, ca_dir):
+    """The credentials part of ``[keystone_authtoken:<other>]``."""
+    if account is None:  # devstack's way: the service's own name and one shared password
+        return {
+            "auth_type": "password",
+            "username": service["name"],
+            "password": password,
+            "project_name": "service",
+            "user_domain_name": "Default",
+            "project_domain_name": "Default",
+            "cafile": None,
+            "insecure": None,
+        }
+    _check_keys(f"os_scope_remote_accounts of {other}", account, ACCOUNT_OPTIONS + ACCOUNT_TLS)
+    settings = {"auth_type": "password"}
+    settings.update({key: account[key] for key in ACCOUNT_OPTIONS if key in account})
+    settings["cafile"] = f"{ca_dir}/{other}.pem" if account.get("cafile") else None
+    settings["insecure"] = True if account.get("insecure") is True else None
+    return settings
+
+
+def _trust(other, policy):
+    _check_keys(f"os_scope_remote_trust of {other}", policy or {}, TRUST_OPTIONS)
+    settings = dict.fromkeys(TRUST_OPTIONS)
+    for key, value in (policy or {}).items():
+        if isinstance(value, dict):
+            value = ",".join(f"{remote}:{local}" for remote, local in value.items())
+        settings[key] = value
+    return settings
+
+
+def os_scope_service_settings(table, cloud, service, password, accounts=None, trust=None,
+                              ca_dir="/etc/osc-scope/ca"):  # fmt: skip
     """INI settings making one service scope-aware: ``{section: {option: value}}``.
 
     ``[keystone_authtoken]`` uses the local identity frontend; ``[scoped_authtoken]`` names
     the local cloud and the remote identity clouds; each remote cloud gets a
-    ``[keystone_authtoken:<cloud>]`` section with its public identity URL and this service's
-    account there (devstack: the same name in every cloud, ``service`` project).
+    ``[keystone_authtoken:<cloud>]`` section with its public identity URL, this cloud's
+    account there (``accounts[cloud]``: keystoneauth options, ``cafile`` installed as
+    ``<ca_dir>/<cloud>.pem``, ``insecure`` only when true; without one, devstack's way: the
+    service's own name and ``password``, ``service`` project) and the trust policy of its
+    tokens (``trust[cloud]``; options not given are removed: the default policy).
     ``service["overrides"]`` maps a config section to a service type whose local URL becomes
-    that section's ``endpoint_override``.
+    that section's ``endpoint_override``. A None value removes the option.
     """
     others = [name for name in table["clouds"] if name != cloud]
+    accounts, trust = accounts or {}, trust or {}
+    unknown = sorted((set(accounts) | set(trust)) - set(others))
+    if unknown:
+        raise ValueError(
+            f"{cloud}: os_scope_remote_accounts/os_scope_remote_trust name {', '.join(unknown)}, "
+            f"not another cloud of the routing table ({', '.join(others) or 'none'})"
+        )
     settings = {
         "scoped_authtoken": {"local_cloud": cloud, "remote_clouds": ",".join(others)},
     }
@@ -124,15 +213,13 @@ def os_scope_service_settings(table, cloud, service, password):
         identity = os_scope_urls(table, other).get("identity")
         if identity is None:
             raise ValueError(f"cloud {other} has no public identity endpoint")
+        account = _remote_account(other, service, password, accounts.get(other), ca_dir)
         settings[f"keystone_authtoken:{other}"] = {
-            "auth_type": "password",
+            "auth_type": account.pop("auth_type"),
             "auth_url": identity,
-            "username": service["name"],
-            "password": password,
-            "project_name": "service",
-            "user_domain_name": "Default",
-            "project_domain_name": "Default",
+            **account,
             "region_name": other,
+            **_trust(other, trust.get(other)),
         }
     local = os_scope_urls(table, cloud)
     if "identity" in local:  # validate local tokens through this cloud's frontend too
@@ -152,4 +239,5 @@ class FilterModule:
             "os_scope_plan": os_scope_plan,
             "os_scope_urls": os_scope_urls,
             "os_scope_service_settings": os_scope_service_settings,
+            "os_scope_ca_files": os_scope_ca_files,
         }

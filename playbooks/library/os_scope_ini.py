@@ -31,6 +31,13 @@ options:
   mode:
     description: Permissions to keep when the file is rewritten (default: keep the file's).
     type: raw
+  private:
+    description:
+      - The file holds secrets; take every permission of "others" away (0644 -> 0640,
+        0664 -> 0660), keeping the owner's and the group's, through which a service often
+        reads its own config (root:nova 0640).
+    type: bool
+    default: false
 author: osc-scope
 """
 
@@ -52,6 +59,10 @@ changed_options:
 """
 
 SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
+# options whose values a diff never shows (passwords, application credential secrets)
+SECRET = re.compile(
+    r"^(?P<key>\s*#?\s*[^=:#;\s]*(?:password|secret)[^=:\s]*\s*[=:]).*$", re.M | re.I
+)
 OPTION = re.compile(r"^\s*(?P<name>[^=:#;\s][^=:]*?)\s*[=:]")
 
 
@@ -113,6 +124,11 @@ def apply(text, settings):
     return "".join(lines), changed
 
 
+def masked(text):
+    """``text`` with the values of secret options replaced, for diffs."""
+    return SECRET.sub(lambda m: m["key"] + " ********", text)
+
+
 def _text(value):
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -127,6 +143,7 @@ def main():
             "path": {"type": "path", "required": True},
             "settings": {"type": "dict", "required": True},
             "mode": {"type": "raw"},
+            "private": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
@@ -137,11 +154,15 @@ def main():
     except OSError as exc:
         module.fail_json(msg=f"{path}: {exc.strerror}")
     after, changed = apply(before, module.params["settings"])
+    mode = os.stat(path).st_mode & 0o7777
+    if module.params["private"] and mode & 0o007:
+        mode &= ~0o007
+        changed.append("(mode)")
     result = {"changed": bool(changed), "changed_options": changed, "path": path}
     if module._diff:
         result["diff"] = {
-            "before": before,
-            "after": after,
+            "before": masked(before),
+            "after": masked(after),
             "before_header": path,
             "after_header": path,
         }
@@ -151,8 +172,9 @@ def main():
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             stream.write(after)
         os.chown(tmp, stat.st_uid, stat.st_gid)
-        os.chmod(tmp, stat.st_mode & 0o7777)
+        os.chmod(tmp, mode)
         module.atomic_move(tmp, path)
+        os.chmod(path, mode)  # atomic_move gives the new file the old one's mode
         if module.params["mode"] is not None:
             module.set_mode_if_different(path, module.params["mode"], False)
     module.exit_json(**result)

@@ -66,10 +66,11 @@ def _inventory(work, lab, clouds, broken_catalog=None):
             },
             # No services part: the lab's services already validate tokens with the
             # scope-aware filter, configured by the lab with one account per service and
-            # cloud (and a password each, lab/secrets.json), whereas the role writes one
-            # account name and one password for every cloud (devstack's way). Its edits
-            # would break the lab's cross-cloud token validation, and no unit restarts the
-            # lab's uWSGI processes anyway.
+            # cloud (and a password each, lab/secrets.json), whereas the role takes one
+            # account per remote cloud for all of a cloud's services
+            # (os_scope_remote_accounts, or devstack's shared password). Its edits would
+            # break the lab's cross-cloud token validation, and no unit restarts the lab's
+            # uWSGI processes anyway.
             "os_scope_services": [],
         }
     if broken_catalog is not None:
@@ -244,6 +245,16 @@ def test_a_fan_out_is_merged_by_the_play_s_fan_out_service(lab, play, first_run,
     assert len(ids) == len(set(ids))
     assert {row["ID"] for row in lab.osc_json("image", "list")} <= set(ids)
     assert "cirros" in [row["Name"] for row in merged]
+
+
+def test_no_secret_of_the_lab_in_the_plays_output(lab, first_run):
+    """The play reads each catalog with the lab's admin (clouds.yaml): never shown."""
+    with open(os.path.join(lab.workdir, "secrets.json")) as stream:
+        data = json.load(stream)
+    secrets = [data["admin"], data["demo"], data["rabbit"]]
+    secrets += [p for users in data["services"].values() for p in users.values()]
+    output = first_run.stdout + first_run.stderr
+    assert not [s for s in secrets if s in output]
 
 
 def test_second_run_changes_nothing(play, first_run):

@@ -56,6 +56,8 @@ PLACEMENT_APP = "osc_scope.middleware.placement:application"
 PLAY_TIMEOUT = 300
 # each cloud's one image, with an id the fan-out service takes for one (hex)
 IMAGE_IDS = {cloud: uuid.uuid5(uuid.NAMESPACE_URL, cloud).hex for cloud in CLOUDS}
+# CloudOne's own account in CloudTwo, and CloudTwo's CA: written for CloudOne's services only
+REMOTE_PASSWORD = "cloudone-in-cloudtwo-d9a1f0"
 
 
 class _StandIn(http.server.BaseHTTPRequestHandler):
@@ -152,6 +154,7 @@ def lab(tmp_path_factory, ansible_playbook):
         etc = work / cloud / "etc"
         etc.mkdir(parents=True)
         (etc / "nova.conf").write_text("[DEFAULT]\ndebug = true\n")
+        (etc / "nova.conf").chmod(0o644)
         (etc / "api-paste.ini").write_text(NOVA_PASTE)
         (etc / "placement.conf").write_text("[DEFAULT]\ndebug = true\n")
         (etc / "placement-uwsgi.ini").write_text(PLACEMENT_UWSGI)
@@ -220,6 +223,24 @@ def lab(tmp_path_factory, ansible_playbook):
         os_scope_openstack_command=str(fake_openstack),
         os_scope_openstack_env={"FAKE_OPENSTACK_STATE": str(keystone_state)},
         os_scope_frontend_map={service: frontends["CloudThree"].split("//")[1]},
+    )
+    # CloudOne validates CloudTwo's tokens with an account of its own there, over TLS with
+    # CloudTwo's CA, and maps CloudTwo's admin to member.
+    ca_file = work / "cloudtwo-ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n")
+    hosts["CloudOne"].update(
+        os_scope_remote_accounts={
+            "CloudTwo": {
+                "username": "cloudone-services",
+                "password": REMOTE_PASSWORD,
+                "project_name": "service",
+                "user_domain_name": "Default",
+                "project_domain_name": "Default",
+                "cafile": str(ca_file),
+            }
+        },
+        os_scope_remote_trust={"CloudTwo": {"role_mapping": {"admin": "member"}}},
+        os_scope_ca_dir=str(work / "CloudOne" / "ca"),
     )
     inventory = work / "inventory.yml"
     inventory.write_text(
@@ -368,6 +389,25 @@ def test_services_validate_tokens_by_scope(lab, first_run):
     assert f"[glance]\nendpoint_override = {lab['frontends']['CloudOne']}/image\n" in conf
 
 
+def test_remote_account_ca_and_trust_per_cloud(lab, first_run):
+    etc = lab["work"] / "CloudOne" / "etc"
+    conf = (etc / "nova.conf").read_text()
+    section = conf.split("[keystone_authtoken:CloudTwo]\n")[1].split("\n[")[0]
+    ca = lab["work"] / "CloudOne" / "ca" / "CloudTwo.pem"
+    assert "username = cloudone-services\n" in section
+    assert f"password = {REMOTE_PASSWORD}\n" in section
+    assert f"cafile = {ca}\n" in section
+    assert "insecure" not in section
+    assert "role_mapping = admin:member\n" in section
+    assert ca.read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert oct(os.stat(ca).st_mode & 0o777) == "0o644"
+    assert oct(os.stat(etc / "nova.conf").st_mode & 0o777) == "0o640"  # nothing for others
+    # CloudThree has no account for CloudTwo: devstack's way, and the default policy
+    other = (lab["work"] / "CloudThree" / "etc" / "nova.conf").read_text()
+    section = other.split("[keystone_authtoken:CloudTwo]\n")[1].split("\n[")[0]
+    assert "username = nova\n" in section and "role_mapping" not in section
+
+
 def test_placement_is_served_scope_aware(lab, first_run):
     etc = lab["work"] / "CloudOne" / "etc"
     uwsgi = (etc / "placement-uwsgi.ini").read_text()
@@ -424,6 +464,24 @@ def test_check_diff_changes_nothing(lab, first_run):
     result = _play(lab, "--check", "--diff")
     assert result.returncode == 0, result.stdout[-4000:]
     assert result.changed == {cloud: 0 for cloud in CLOUDS}, result.stdout[-4000:]
+
+
+def test_no_secret_in_the_plays_output(lab, first_run):
+    """The first run, and a verbose --diff run after a password change (the diff shown)."""
+    assert REMOTE_PASSWORD not in first_run.stdout + first_run.stderr
+    assert "secret" not in first_run.stdout  # os_scope_service_password's default
+    inventory = json.loads(lab["inventory"].read_text())
+    account = inventory["clouds"]["hosts"]["CloudOne"]["os_scope_remote_accounts"]["CloudTwo"]
+    account["password"] = REMOTE_PASSWORD + "-new"
+    changed = lab["work"] / "inventory-new-password.yml"
+    changed.write_text(json.dumps(inventory))
+    result = lab["ansible_playbook"](
+        changed, str(lab["work"]), "--check", "--diff", "-vvv", timeout=PLAY_TIMEOUT
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.changed["CloudOne"] > 0
+    for secret in (REMOTE_PASSWORD, "secret"):
+        assert secret not in result.stdout + result.stderr
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ class FakeKeystone:
         self.region = region
         self.service_token = f"service-{region}-{uuid.uuid4().hex}"
         self.user_tokens = {}  # bare token -> user id
+        self.token_specs = {}  # bare token -> V3Token keyword arguments and "roles"
         self.service_logins = []  # (username, password) of each service authentication
         self.validations = []  # (X-Subject-Token, X-Auth-Token) of each validation
         self.down = False
@@ -64,9 +65,14 @@ class FakeKeystone:
         mocker.post(f"{base}/v3/auth/tokens", json=self._login)
         mocker.get(f"{base}/v3/auth/tokens", json=self._validate)
 
-    def catalog_token(self, user_id):
-        token = fixture.V3Token(user_id=user_id, project_id=f"project-{self.region}")
-        token.add_role(name="service" if user_id.startswith("nova") else "member")
+    def catalog_token(self, user_id, roles=None, **scope):
+        if not scope:
+            scope = {"project_id": f"project-{self.region}", "project_domain_id": "default"}
+        token = fixture.V3Token(user_id=user_id, **scope)
+        if roles is None:
+            roles = ["service" if user_id.startswith("nova") else "member"]
+        for role in roles:
+            token.add_role(name=role, id=f"{role}-id-{self.region}")
         service = token.add_service("identity")
         service.add_standard_endpoints(
             public=self.base, internal=self.base, admin=self.base, region=self.region
@@ -77,9 +83,12 @@ class FakeKeystone:
         )
         return token
 
-    def issue(self, user_id):
+    def issue(self, user_id, roles=None, **scope):
+        """A new token of ``user_id`` with ``roles`` (names), project- or domain-scoped
+        (``V3Token`` keywords; default: project ``project-<region>`` of domain default)."""
         token = f"user-{self.region}-{uuid.uuid4().hex}"
         self.user_tokens[token] = user_id
+        self.token_specs[token] = dict(scope, roles=roles)
         return token
 
     def _check_up(self):
@@ -116,13 +125,15 @@ class FakeKeystone:
         if subject not in self.user_tokens:
             context.status_code = 404
             return {"error": {"code": 404, "message": "Could not find token"}}
-        return self.catalog_token(self.user_tokens[subject])
+        return self.catalog_token(self.user_tokens[subject], **self.token_specs.get(subject, {}))
 
 
 @webob.dec.wsgify
 def downstream(request):
     """The protected service: echoes what the middleware left for it."""
     keys = ("X-Auth-Token", "X-Identity-Status", "X-User-Id", "X-Project-Id", "X-Service-Catalog")
+    keys += ("X-Roles", "X-Service-Roles", "X-Service-Identity-Status", "X-Is-Admin-Project")
+    keys += ("X-Identity-Cloud", "X-Service-Identity-Cloud")
     seen = {key: request.headers.get(key) for key in keys}
     plugin = request.environ.get("keystone.token_auth")
     seen["token_auth"] = plugin.user.auth_token if plugin and plugin.user else None

@@ -32,5 +32,6 @@ def test_oslo_config_generator_writes_a_sample(tmp_path):
     assert result.returncode == 0, result.stderr
     text = sample.read_text()
     assert "[keystone_authtoken]" in text and "[scoped_authtoken]" in text
-    for opt in opts.OPTS:
+    assert "[keystone_authtoken:<cloud>]" in text  # where each remote cloud's trust goes
+    for opt in opts.OPTS + opts.TRUST_OPTS:
         assert f"\n#{opt.dest} =" in text, opt.dest

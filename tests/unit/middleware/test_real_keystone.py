@@ -177,7 +177,8 @@ def _create_service_user(admin, url):
 
 @webob.dec.wsgify
 def downstream(request):
-    keys = ("X-Auth-Token", "X-Identity-Status", "X-User-Name", "X-Project-Name")
+    keys = ("X-Auth-Token", "X-Identity-Status", "X-User-Name", "X-Project-Name", "X-Roles")
+    keys += ("X-Identity-Cloud", "X-Is-Admin-Project")
     return webob.Response(json={key: request.headers.get(key) for key in keys})
 
 
@@ -204,6 +205,10 @@ def test_remote_identity_through_real_keystone(app, keystone):
     assert seen["X-User-Name"] == "admin"
     assert seen["X-Project-Name"] == "admin"
     assert seen["X-Auth-Token"] == header
+    # Keystone's bootstrap admin implies member and reader: the default policy keeps those
+    assert sorted(seen["X-Roles"].split(",")) == ["member", "reader"]
+    assert seen["X-Identity-Cloud"] == "CloudTwo"
+    assert seen["X-Is-Admin-Project"] == "False"
     forged, _ = call(app, "gAAAAAforged" + header)
     assert forged.status_int == 401
     local, seen = call(app, token)  # no scope: CloudOne, whose Keystone is down
@@ -255,7 +260,11 @@ sync_on_startup = true
 
 
 def test_real_placement_with_the_scoped_filter(keystone, tmp_path):
-    """Placement's own app (osc_scope.middleware.placement:application), remote identity."""
+    """Placement's own app (osc_scope.middleware.placement:application), remote identity.
+
+    Listing resource providers is admin-only: the remote admin is admin here only through
+    the operator's mapping (without it, see test_trust_policy.py, the admin role is dropped).
+    """
     pytest.importorskip("placement")
     uwsgi = os.path.join(os.path.dirname(sys.executable), "uwsgi")
     if not os.path.exists(uwsgi):
@@ -264,6 +273,7 @@ def test_real_placement_with_the_scoped_filter(keystone, tmp_path):
     (tmp_path / "placement.conf").write_text(
         PLACEMENT_CONF.format(dir=tmp_path)
         + SERVICE_CONF.format(url=keystone["url"], closed=closed)
+        + "role_mapping = admin:admin\n"
     )
     port = free_port()
     process = subprocess.Popen(

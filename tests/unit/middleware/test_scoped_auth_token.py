@@ -8,8 +8,8 @@ import webob
 from keystonemiddleware.auth_token import ConfigurationError
 
 
-def call(app, token=None, scope_header=None, **headers):
-    request = webob.Request.blank("/v2/images")
+def call(app, token=None, scope_header=None, environ=None, **headers):
+    request = webob.Request.blank("/v2/images", environ=environ or {})
     if token is not None:
         request.headers["X-Auth-Token"] = token
     if scope_header is not None:
@@ -202,7 +202,8 @@ def test_local_catalog_can_be_turned_off(make_app, clouds):
 
 
 def test_service_token_of_the_identity_cloud_is_accepted(make_app, clouds):
-    """Nova of CloudTwo calling this service on behalf of a CloudTwo user."""
+    """Nova of CloudTwo calling this service on behalf of a CloudTwo user (when CloudTwo's
+    trust policy accepts its service tokens: test_trust_filter.py)."""
     app = make_app()
     token = clouds["CloudTwo"].issue("bob")
     service = clouds["CloudTwo"].issue("nova-two")

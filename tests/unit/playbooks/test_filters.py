@@ -128,3 +128,86 @@ def test_backends_per_endpoint_are_used_as_given(filters):
 def test_empty_backends_fall_back_to_the_maps(filters):
     plan = filters.os_scope_plan(ROWS, "CloudOne", backends={})
     assert plan["backends"]["http://10.0.0.11/image"] == ["127.0.0.1:80"]
+
+
+def test_trust_options_are_the_middlewares(filters):
+    from osc_scope.middleware import opts
+
+    assert filters.TRUST_OPTIONS == tuple(opt.dest for opt in opts.TRUST_OPTS)
+
+
+def _cloudtwo_section(filters, table, accounts=None, trust=None):
+    """CloudOne's Nova's [keystone_authtoken:CloudTwo] settings."""
+    settings = filters.os_scope_service_settings(
+        table, "CloudOne", {"name": "nova"}, "shared", accounts, trust
+    )
+    return settings["keystone_authtoken:CloudTwo"]
+
+
+def test_remote_account_per_cloud_with_its_own_ca(filters, table):
+    accounts = {
+        "CloudTwo": {
+            "username": "cloudone-services",
+            "password": "pw-in-two",
+            "project_name": "svc",
+            "cafile": "/controller/ca/two.pem",
+        }
+    }
+    remote = _cloudtwo_section(filters, table, accounts)
+    assert list(remote)[:2] == ["auth_type", "auth_url"]
+    assert remote["auth_type"] == "password"
+    assert (remote["username"], remote["password"], remote["project_name"]) == (
+        "cloudone-services",
+        "pw-in-two",
+        "svc",
+    )
+    assert remote["cafile"] == "/etc/osc-scope/ca/CloudTwo.pem"
+    assert remote["insecure"] is None  # removed unless asked for
+    assert "user_domain_name" not in remote  # only what the account says
+    assert filters.os_scope_ca_files(accounts, "/etc/x") == [
+        {"cloud": "CloudTwo", "src": "/controller/ca/two.pem", "dest": "/etc/x/CloudTwo.pem"}
+    ]
+
+
+def test_insecure_only_when_true_and_application_credentials(filters, table):
+    accounts = {
+        "CloudTwo": {
+            "auth_type": "v3applicationcredential",
+            "application_credential_id": "ac",
+            "application_credential_secret": "s",
+            "insecure": True,
+        }
+    }
+    remote = _cloudtwo_section(filters, table, accounts)
+    assert remote["auth_type"] == "v3applicationcredential"
+    assert remote["insecure"] is True and remote["cafile"] is None
+    assert "password" not in remote
+    accounts["CloudTwo"]["insecure"] = "yes"  # not the boolean true: not insecure
+    remote = _cloudtwo_section(filters, table, accounts)
+    assert remote["insecure"] is None
+
+
+def test_trust_policy_written_and_defaults_removed(filters, table):
+    trust = {"CloudTwo": {"role_mapping": {"admin": "member"}, "accepted_domains": ["Default"]}}
+    remote = _cloudtwo_section(filters, table, trust=trust)
+    assert remote["role_mapping"] == "admin:member"
+    assert remote["accepted_domains"] == ["Default"]
+    assert remote["honoured_roles"] is None and remote["accept_service_tokens"] is None
+
+
+@pytest.mark.parametrize(
+    "accounts, trust, message",
+    [
+        (
+            {"CloudTwo": {"pasword": "x"}},
+            None,
+            "os_scope_remote_accounts of CloudTwo: unknown option",
+        ),
+        (None, {"CloudTwo": {"admin_is_admin": True}}, "unknown option\\(s\\) admin_is_admin"),
+        ({"CloudNine": {}}, None, "CloudNine, not another cloud"),
+    ],
+)
+def test_bad_accounts_or_trust_are_named_without_values(filters, table, accounts, trust, message):
+    with pytest.raises(ValueError, match=message) as error:
+        filters.os_scope_service_settings(table, "CloudOne", {"name": "n"}, "pw", accounts, trust)
+    assert "'x'" not in str(error.value)

@@ -67,3 +67,15 @@ def test_a_changed_value_is_rewritten_once(ini):
     text, changed = ini.apply("[a]\nx = 1\nx = 2\n[b]\nx = 3\n", {"a": {"x": 5}})
     assert text == "[a]\nx = 5\n[b]\nx = 3\n"
     assert changed == ["a/x"]
+
+
+def test_diffs_never_show_secret_values(ini):
+    text = (
+        "[keystone_authtoken:CloudTwo]\npassword = hunter2\n"
+        "application_credential_secret=s3cr3t\n# password = sample\nusername = nova\n"
+    )
+    shown = ini.masked(text)
+    for secret in ("hunter2", "s3cr3t", "sample"):
+        assert secret not in shown
+    assert "username = nova" in shown
+    assert "password = ********" in shown
