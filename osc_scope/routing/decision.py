@@ -42,6 +42,7 @@ class Request:
     token: str | None = None  # X-Auth-Token
     scope: str | None = None  # X-Scope
     hops: str | None = None  # X-Scope-Hops
+    internal: bool = False  # came in on a frontend's internal listener (fan-out sub-request)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _local_alternative(plan, node, service, is_up):
     return names.index(plan.local_cloud)
 
 
-def _choose(plan, service, node, method, is_up, hops=0):
+def _choose(plan, service, node, method, is_up, from_router=False):
     """The decision for one cloud expression of ``service``."""
     expression = str(node)
     known = set(plan.clouds)
@@ -208,7 +209,7 @@ def _choose(plan, service, node, method, is_up, hops=0):
         return _fan_out(plan, service, node, method, is_up, expression)
     if isinstance(node, scope_mod.Cloud):
         return _forward(plan, service, node.name, expression, is_up)
-    here = _local_alternative(plan, node, service, is_up) if hops else None
+    here = _local_alternative(plan, node, service, is_up) if from_router else None
     tried = []
     for index, option in enumerate(node.options):
         if isinstance(option, scope_mod.FanOut):
@@ -269,7 +270,10 @@ def decide(plan, request, is_up=all_up):
     except scope_mod.ScopeError as exc:
         return _refuse(400, f"malformed scope: {exc.message}", service)
     node = scope.expression(service) or scope_mod.Cloud(plan.local_cloud)
-    decision = _choose(plan, service, node, request.method, is_up, hops)
+    # a later hop, unless it is a fan-out's sub-request (a frontend's internal listener):
+    # those come from this router's fan-out service, and a branch's failover keeps its order
+    from_router = hops > 0 and not request.internal
+    decision = _choose(plan, service, node, request.method, is_up, from_router)
     if decision.forwarded and decision.narrowed is not None:
         # the fan-out service reads the branches from the scope: bind the service to them
         bindings = {name: scope.expression(name) for name in scope}

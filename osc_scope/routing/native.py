@@ -16,6 +16,7 @@ route for the service. Refusals, aliases, fan-out and anything unusual take the 
 import re
 
 from osc_scope.routing.failover import HEALTH_SUFFIX
+from osc_scope.routing.fanout_plan import INTERNAL_LISTENER
 from osc_scope.routing.router_data import MAPS_DIR, ROUTES_MAP
 from osc_scope.scope.names import CLOUD_NAME_PATTERN
 
@@ -120,8 +121,11 @@ def frontend_rules(plan):
     lines += [
         f"acl osc_local_up {local_route},concat(,,{HEALTH_SUFFIX}),nbsrv gt 0",
         "acl osc_local_up stopping",
+        # not for the fan-out service's sub-requests: a branch's failover keeps its order
+        f"acl osc_internal so_name -m str {INTERNAL_LISTENER}",
         f"http-request set-var(txn.osc_backend) {local_route} if "
-        "!{ var(txn.osc_backend) -m found } osc_routable osc_hops osc_local_alt osc_local_up",
+        "!{ var(txn.osc_backend) -m found } osc_routable osc_hops !osc_internal osc_local_alt "
+        "osc_local_up",
     ]
     for i in range(1, FAST_FAILOVER + 1):
         lines += [

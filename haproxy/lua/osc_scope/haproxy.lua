@@ -17,6 +17,8 @@ local routing_file = os.getenv("OSC_SCOPE_ROUTING") or "routing.lua"
 local maps_dir = os.getenv("OSC_SCOPE_MAPS") or "maps"
 -- a backend's health without its failover backup (osc_scope/routing/failover.py)
 local health_suffix = os.getenv("OSC_SCOPE_HEALTH_SUFFIX") or ":up"
+-- the bind name of the frontends' listeners for the fan-out service's sub-requests
+local internal_listener = os.getenv("OSC_SCOPE_INTERNAL_LISTENER") or "osc-scope-internal"
 -- Read at load time: paths are relative to haproxy.cfg (default-path config).
 local routes = Map.new(maps_dir .. "/routes.map", Map._str)
 local clouds = Map.new(maps_dir .. "/clouds.map", Map._str)
@@ -55,6 +57,7 @@ local function interpret(txn)
     token = f:req_fhdr("x-auth-token"),
     scope = f:req_fhdr("x-scope"),
     hops = f:req_fhdr("x-scope-hops"),
+    internal = f:so_name() == internal_listener,
   }, is_up)
   txn:set_var("txn.osc_service", decision.service or "-")
   txn:set_var("txn.osc_cloud", decision.cloud or "-")

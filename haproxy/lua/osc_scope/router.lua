@@ -2,8 +2,8 @@
 --
 -- decide(routing, request, is_up) -> decision. ``routing`` is the table rendered for this
 -- cloud (routing.lua, see osc_scope/routing/render.py), prepared once by ``prepare``;
--- ``request`` holds the frontend name, the method, the path and the raw header values (nil
--- when absent); ``is_up(backend)`` says whether a backend has a server up. A decision is
+-- ``request`` holds the frontend name, the method, the path, the raw header values (nil
+-- when absent) and ``internal`` (it came in on a frontend's internal listener); ``is_up(backend)`` says whether a backend has a server up. A decision is
 -- either {backend, cloud, service, headers} or {status, message}; ``headers`` are the
 -- request headers to replace (when the first router completes a scope, or a failover falls
 -- to a fan-out option and the scope must name that option alone).
@@ -133,7 +133,7 @@ end
 
 -- The backend for one cloud expression, or a refusal. A failover that falls to a fan-out
 -- option says so in ``narrowed``: the scope must then bind the service to that option.
-local function choose(routing, service, node, method, is_up, hops)
+local function choose(routing, service, node, method, is_up, from_router)
   for _, cloud in ipairs(expression.clouds(node)) do
     if not routing.is_known(cloud) then
       return refuse(400, "unknown cloud '" .. cloud .. "' in the scope of " .. service
@@ -150,7 +150,7 @@ local function choose(routing, service, node, method, is_up, hops)
     -- one cloud: HAProxy itself answers 503 if it is down (same reply as the native path)
     return { cloud = node.name, backend = routing.route(node.name, service) }
   end
-  local here = hops > 0 and local_alternative(routing, service, node, is_up)
+  local here = from_router and local_alternative(routing, service, node, is_up)
   if here then
     return here
   end
@@ -206,7 +206,10 @@ function M.decide(routing, request, is_up)
       return refuse(400, "malformed scope: " .. fault.message, service)
     end
     local node = scope.bindings[service] or { kind = "cloud", name = routing.local_cloud }
-    decision = choose(routing, service, node, request.method or "GET", is_up, hops)
+    -- a later hop, unless it is a fan-out's sub-request (its own listener): those come
+    -- from this router's fan-out service, and a branch's failover keeps its order
+    local from_router = hops > 0 and not request.internal
+    decision = choose(routing, service, node, request.method or "GET", is_up, from_router)
     if decision.status then
       return decision
     end
