@@ -68,6 +68,12 @@ def _write_config(ctx, cloud):
                 common.service_auth(ctx, cloud, "nova"),
                 endpoint_override=cloud.url("network").rstrip("/"),
             ),
+            # Nova's own token beside the user's on its calls (as devstack sets it): Neutron
+            # lets a member delete a server's port only with it, and a user whose token
+            # comes from another cloud is a member here (the trust policy drops admin).
+            "service_user": dict(
+                common.service_auth(ctx, cloud, "nova"), send_service_user_token=True
+            ),
             "cinder": {"os_region_name": cloud.name},
             "scheduler": {"discover_hosts_in_cells_interval": 2, "workers": 1},
             "conductor": {"workers": 1},
