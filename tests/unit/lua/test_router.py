@@ -195,3 +195,10 @@ def test_error_messages_never_carry_the_token(router):
     decision = router({"frontend": FE, "path": "/image", "token": f"{TOKEN}!SCOPE!{{bad"})
     assert decision["status"] == 400
     assert TOKEN not in decision["message"]
+
+
+def test_a_later_hop_prefers_this_cloud_but_not_a_fan_out_s_sub_request(router):
+    request = {"frontend": FE, "path": "/image", "scope": '{"image":"CloudTwo|CloudOne"}',
+               "hops": "1"}  # fmt: skip
+    assert router(request)["cloud"] == "CloudOne"  # another router chose this cloud
+    assert router({**request, "internal": True})["cloud"] == "CloudTwo"  # a branch, in order

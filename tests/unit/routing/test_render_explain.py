@@ -1,6 +1,8 @@
 """``osc-scope explain``: the router's answer per service, offline (every case of the
 shared decision data runs through it too: test_decision_vectors.py)."""
 
+import dataclasses
+import json
 import pathlib
 
 from osc_scope.cmd import main
@@ -79,3 +81,15 @@ def test_refusals_say_why(capsys):
     assert code == 0 and out.startswith("network")
     code, out, _ = run(capsys, '{"image": ')
     assert code == 1 and out.count("-> 400: malformed scope: not valid JSON") == 5
+
+
+def test_a_fan_out_s_sub_request_keeps_its_failover_order():
+    from osc_scope.routing import decision, plan
+
+    table = plan.build(json.loads(pathlib.Path(TABLE).read_text()), "CloudOne")
+    headers = {"X-Scope": '{"image": "CloudTwo|CloudOne"}', "X-Scope-Hops": "1"}
+    url = "http://127.0.0.1/image/v2/images"
+    request = decision.request(table, url, headers)
+    assert decision.decide(table, request).cloud == "CloudOne"
+    internal = dataclasses.replace(request, internal=True)
+    assert decision.decide(table, internal).cloud == "CloudTwo"
