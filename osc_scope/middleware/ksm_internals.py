@@ -16,7 +16,6 @@ PROTOCOL_ATTRIBUTES = (
     "_token_cache",  # validated tokens (initialize(environ), get, set)
     "_auth",  # the keystoneauth plugin of the service's own user (None without one)
     "_session",  # the keystoneauth session that plugin uses
-    "_delay_auth_decision",  # [keystone_authtoken] delay_auth_decision, as read
     "_reject_auth_headers",  # WWW-Authenticate of a 401
 )
 CONF_ATTRIBUTES = ("oslo_conf_obj", "get")
@@ -51,10 +50,6 @@ def replace_token_cache(protocol, wrap):
 def service_auth(protocol):
     """``(auth plugin or None, session)`` of the service's own user."""
     return protocol._auth, protocol._session
-
-
-def delays_auth_decision(protocol):
-    return protocol._delay_auth_decision
 
 
 def reject_auth_headers(protocol):
