@@ -13,6 +13,7 @@ set -x
 openstack image list --os-scope '{"image": "CloudTwo"}'
 openstack server create vm1 --image cirros --flavor m1.tiny --nic none --wait \
     --os-scope '{"image": "CloudTwo"}' -c name -c status -c image
+openstack image list --os-scope '{"image": "CloudOne&CloudTwo"}'   # fan-out: both clouds
 set +x
 echo "The lab keeps running: OS_CLIENT_CONFIG_FILE=$OS_CLIENT_CONFIG_FILE openstack --os-cloud CloudOne ..."
 echo "Stop it with: $venv/bin/osc-scope lab down --workdir $workdir"
