@@ -9,7 +9,10 @@ Load: 4 clients (``osc_scope.lab.load``), each one kept-alive connection to Clou
 router sending ``GET /image/v2/images`` with a real token and a scope, no client retry.
 Each scenario runs the load, injects its fault, waits until the load is served as the
 scope says it should be, undoes the fault (``osc-scope lab up`` starts what is missing)
-and waits until the first choice serves again. Columns:
+and waits until the first choice serves again. The partition runs on the lab's WAN
+(``lab up --wan``, turned on for it and off after when the lab had none): three loads at
+once (scope CloudOne, CloudTwo, ``CloudTwo|CloudOne``, 2 clients each), the link between
+CloudOne and CloudTwo cut, then healed. Columns:
 
     requests, failed        answers counted over the whole scenario; failed = no answer or 5xx
     longest failed window   first to last failure of a run with no success in between
@@ -25,7 +28,14 @@ import os
 import shutil
 import tempfile
 
-from osc_scope.lab.chaos import Lab, keystone_scenario, kill_scenario, reload_scenario, wire
+from osc_scope.lab.chaos import (
+    Lab,
+    keystone_scenario,
+    kill_scenario,
+    partition_scenario,
+    reload_scenario,
+    wire,
+)
 
 
 def seconds(value):
@@ -61,6 +71,7 @@ def main():
         token = lab.token("CloudOne")
         failover = wire(image="CloudTwo|CloudOne")
         local_first = wire(image="CloudOne|CloudTwo")
+        had_wan = lab.has_wan
         rows = [
             kill_scenario(lab, token, "remote Glance killed, CloudTwo|CloudOne", failover,
                           "CloudTwo", "CloudOne", "CloudTwo-glance"),
@@ -71,6 +82,10 @@ def main():
             keystone_scenario(lab),
             reload_scenario(lab, token),
         ]  # fmt: skip
+        if not had_wan:  # a changed routing table, reloaded under no load here
+            lab.wan(True)
+            cleanup.callback(lab.wan, False)
+        rows += partition_scenario(lab, token)
         print_table(rows)
 
 

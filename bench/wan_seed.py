@@ -14,7 +14,6 @@ then crosses the link. At the end CloudOne's router is given the lab's own table
 """
 
 import argparse
-import copy
 import json
 import os
 import statistics
@@ -23,25 +22,9 @@ import sys
 import time
 import urllib.parse
 
-from osc_scope.lab import control, routers, wan
+from osc_scope.lab import control, mesh, routers, wan
 
 RELAY_HOST = "127.0.0.9"  # where CloudTwo's frontends appear to CloudOne
-
-
-def _moved(table, cloud, host):
-    """The table with ``cloud``'s frontends and endpoint URLs on ``host`` (same ports)."""
-    moved = copy.deepcopy(table)
-
-    def rehost(url):
-        parts = urllib.parse.urlsplit(url)
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-
-    shape = moved["clouds"][cloud]
-    shape["frontends"] = [rehost(url) for url in shape["frontends"]]
-    for endpoint in shape["endpoints"]:
-        endpoint["url"] = rehost(endpoint["url"])
-    return moved
 
 
 def _serve(lab, procs, table, cloud):
@@ -76,6 +59,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     lab, procs = control._load(args.workdir)
+    if lab.wan:
+        raise SystemExit("run it on a lab without a WAN (osc-scope lab up --no-wan): the relay "
+                         "takes CloudTwo's place on loopback")  # fmt: skip
     with open(lab.path("routing", "table.json")) as stream:
         table = json.load(stream)
     two = lab.cloud("CloudTwo")
@@ -86,7 +72,7 @@ def main():
     try:
         relays = [wan.DelayRelay((RELAY_HOST, port), (two.address, port), delay=0.0)
                   for port in ports]  # fmt: skip
-        _serve(lab, procs, _moved(table, "CloudTwo", RELAY_HOST), one)
+        _serve(lab, procs, mesh.rehost_cloud(table, "CloudTwo", RELAY_HOST), one)
         time.sleep(1)
         for rtt in [0.0, args.rtt] * args.runs:  # interleaved
             for relay in relays:

@@ -1,5 +1,6 @@
 """``osc-scope lab up|status|down``: the local two-cloud lab (see ``osc_scope.lab``)."""
 
+import argparse
 import os
 import sys
 
@@ -36,7 +37,27 @@ def register(subparsers):
         help="comma-separated cloud names, one loopback address each "
         "(default: CloudOne,CloudTwo; fixed when the lab is first built)",
     )
+    up.add_argument(
+        "--wan",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="put each cloud's edge in its own network namespace, joined to the others by "
+        "links that lab cut and lab heal break and mend (default: as the lab was; a new lab "
+        "has none: loopback only)",
+    )
+    up.add_argument(
+        "--wan-netem",
+        metavar="<netem args>",
+        help="tc netem arguments for every WAN link, each direction, e.g. "
+        "'delay 50ms 5ms loss 0.1%%' ('' for none; needs the kernel's sch_netem)",
+    )
     add("status", "show whether every cloud answers (exit 0 only if all do)", _status)
+    for name, help_text, func in (
+        ("cut", "cut the WAN link between two clouds: a partition (lab up --wan)", _cut),
+        ("heal", "heal the WAN link between two clouds", _heal),
+    ):
+        action = add(name, help_text, func)
+        action.add_argument("clouds", nargs=2, metavar="<cloud>")
     add("down", "stop every process the lab started", _down)
 
 
@@ -62,7 +83,9 @@ def _up(args):
             raise CommandError(f"--clouds: expected distinct names of A-Z a-z 0-9 _ . -, got "
                                f"{args.clouds!r}")  # fmt: skip
     try:
-        seconds = orchestrate.up(args.workdir, names, progress=_print)
+        seconds = orchestrate.up(
+            args.workdir, names, progress=_print, wan=args.wan, wan_netem=args.wan_netem
+        )
     except errors.LabError as exc:
         where = f" (see {exc.log})" if exc.log else ""
         raise CommandError(f"lab up failed: {exc}{where}") from None
@@ -86,6 +109,23 @@ def _down(args):
     _, control, errors = _lab()
     try:
         control.down(args.workdir, progress=_print)
+    except errors.LabError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def _cut(args):
+    return _link(args, "cut")
+
+
+def _heal(args):
+    return _link(args, "heal")
+
+
+def _link(args, action):
+    _, control, errors = _lab()
+    try:
+        getattr(control, action)(args.workdir, *args.clouds, progress=_print)
     except errors.LabError as exc:
         raise CommandError(str(exc)) from None
     return 0

@@ -8,7 +8,7 @@ import urllib.request
 from osc_scope.lab import layout, postgres, processes, routers, stack
 from osc_scope.lab.errors import LabError
 
-__all__ = ["down", "status"]
+__all__ = ["cut", "down", "heal", "status"]
 
 
 def _load(workdir):
@@ -46,6 +46,7 @@ def down(workdir, progress=print):
     for group in (first, rest):
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(group) or 1) as pool:
             stopped += sum(pool.map(stop, group))
+    lab.mesh.down()
     progress(f"stopped {stopped} processes of the lab in {lab.workdir}")
     return stopped
 
@@ -83,4 +84,27 @@ def status(workdir, progress=print):
             alive = procs.alive(name)
             healthy &= alive
             progress(f"{name:24} {'running' if alive else 'STOPPED'}")
+    if lab.wan:
+        for one, two, state in lab.mesh.links():
+            healthy &= state != "missing"
+            progress(f"WAN link {one} - {two}: {state}")
     return healthy
+
+
+def cut(workdir, one, two, progress=print):
+    """A partition between two clouds of a lab with a WAN (``lab up --wan``)."""
+    lab, _ = _load(workdir)
+    _wan(lab).cut(one, two)
+    progress(f"WAN link {one} - {two}: cut (packets lost both ways; heal with: lab heal)")
+
+
+def heal(workdir, one, two, progress=print):
+    lab, _ = _load(workdir)
+    _wan(lab).heal(one, two)
+    progress(f"WAN link {one} - {two}: up")
+
+
+def _wan(lab):
+    if not lab.wan:
+        raise LabError(f"the lab in {lab.workdir} has no WAN: start it with lab up --wan")
+    return lab.mesh

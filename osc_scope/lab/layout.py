@@ -90,6 +90,8 @@ class Lab:
     workdir: str
     cloud_names: tuple
     first_address: str = "127.0.0.1"
+    wan: bool = False  # each cloud's edge in its own network namespace (osc_scope.lab.mesh)
+    wan_netem: str = ""  # tc netem arguments for every WAN link, each direction
 
     @property
     def clouds(self):
@@ -101,6 +103,13 @@ class Lab:
 
     def cloud(self, name):
         return next(c for c in self.clouds if c.name == name)
+
+    @property
+    def mesh(self):
+        """The lab's WAN, whether it is on or not (``lab down`` removes what is left)."""
+        from osc_scope.lab import mesh  # iproute2 work: only for labs that use it
+
+        return mesh.Mesh(self.workdir, self.cloud_names)
 
     @property
     def infra_address(self):
@@ -122,7 +131,12 @@ class Lab:
         os.makedirs(self.workdir, exist_ok=True)
         with open(self.state_file, "w") as stream:
             json.dump(
-                {"clouds": list(self.cloud_names), "first_address": self.first_address},
+                {
+                    "clouds": list(self.cloud_names),
+                    "first_address": self.first_address,
+                    "wan": self.wan,
+                    "wan_netem": self.wan_netem,
+                },
                 stream,
                 indent=1,
             )
@@ -136,4 +150,10 @@ class Lab:
                 saved = json.load(stream)
         except FileNotFoundError:
             return None
-        return cls(workdir, tuple(saved["clouds"]), saved.get("first_address", "127.0.0.1"))
+        return cls(
+            workdir,
+            tuple(saved["clouds"]),
+            saved.get("first_address", "127.0.0.1"),
+            saved.get("wan", False),
+            saved.get("wan_netem", ""),
+        )

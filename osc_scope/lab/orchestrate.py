@@ -12,12 +12,16 @@ for a fixed phase wastes seconds):
   <cloud>-nova-compute                                                needs routers, conductor
   <cloud>-resources     flavor, network, image; wait for the compute  needs everything
 
+With ``--wan``, the namespaces and links of the lab's WAN (``mesh``) are made first: the
+routers bind in them.
+
 The jobs follow from the services' declarations (``stack.SERVICES``); a job is named once
 (``_job``) and the jobs that need it hold the name it returned. Each finished one-time job
 leaves a marker of that name in ``DIR/state``, so ``lab up`` again only starts processes.
 """
 
 import concurrent.futures
+import dataclasses
 import functools
 import os
 import time
@@ -124,8 +128,11 @@ def _is_ours(lab, cloud):
     return procs.alive(routers.haproxy_name(cloud))
 
 
-def up(workdir, cloud_names, progress=print):
-    """Build (first time) and start the lab; returns the seconds it took."""
+def up(workdir, cloud_names, progress=print, wan=None, wan_netem=None):
+    """Build (first time) and start the lab; returns the seconds it took.
+
+    ``wan`` (True/False) and ``wan_netem`` change the lab's WAN (osc_scope.lab.mesh); None
+    keeps what the lab had. Turned on or off on a running lab, the routers reload."""
     preflight.check()
     workdir = os.path.abspath(workdir)
     saved = layout.Lab.load(workdir)
@@ -135,6 +142,10 @@ def up(workdir, cloud_names, progress=print):
             "use another --workdir for other clouds (or remove it)"
         )
     lab = saved or layout.Lab(workdir, tuple(cloud_names or layout.DEFAULT_CLOUDS))
+    changes = {"wan": wan, "wan_netem": wan_netem}
+    lab = dataclasses.replace(lab, **{k: v for k, v in changes.items() if v is not None})
+    if lab.wan_netem and not lab.wan:
+        raise LabError("--wan-netem shapes the links of the lab's WAN: add --wan")
     _check_can_run(lab)
     lab.save()
     os.chmod(workdir, 0o755)  # the postgres user walks through it
@@ -148,6 +159,11 @@ def up(workdir, cloud_names, progress=print):
     clouds_yaml.write(lab, run.creds)
     run.say("configs written")
 
+    if lab.wan:
+        lab.mesh.up(lab.wan_netem)
+        shaped = f", netem {lab.wan_netem}" if lab.wan_netem else ""
+        run.say(f"WAN: each cloud's edge in its own network namespace{shaped}")
+
     _step(run, "postgres", run.procs.log_file("postgres"), _start_postgres, run)
     run.rabbit.start()
     graph = _Graph(run)
@@ -156,6 +172,8 @@ def up(workdir, cloud_names, progress=print):
         graph.wait()
     finally:
         graph.close()
+    if not lab.wan:
+        lab.mesh.down()  # left from a lab that had one: the routers no longer use it
     return time.monotonic() - run.start
 
 

@@ -6,14 +6,16 @@ each cloud's ``haproxy.cfg`` is rendered from it by ``osc_scope.routing.render``
 ``fanout.json`` of the cloud's fan-out service (``osc-scope fanout serve``, run beside it).
 The inputs are kept in ``DIR/routing/`` so ``osc-scope table build`` and ``osc-scope render`` can
 reproduce every file by hand; each cloud's rendered releases and its ``current`` one are in
-``DIR/routing/<cloud>/`` (``osc_scope.lab.haproxy``: a changed one is a reload).
+``DIR/routing/<cloud>/`` (``osc_scope.lab.haproxy``: a changed one is a reload). With the
+lab's WAN on (``osc_scope.lab.mesh``), each router reaches the other clouds at their WAN
+addresses, from its cloud's namespace, and is reached at its own.
 """
 
 import hashlib
 import json
 import os
 
-from osc_scope.lab import haproxy, identity, layout, processes
+from osc_scope.lab import haproxy, identity, layout, mesh, processes
 from osc_scope.lab.common import venv_bin
 from osc_scope.routing import catalog, fanout_plan, table
 from osc_scope.routing import render as renderer
@@ -84,9 +86,21 @@ def render(lab, routing_table, cloud):
     """Render the cloud's router as a release under ``DIR/routing/<cloud>/``; return it."""
     sockets = _sockets_dir(lab, cloud)
     os.makedirs(sockets, exist_ok=True)
+    options = {"fanout_run_dir": sockets}
+    if lab.wan:  # the other clouds are reached on the WAN, from this cloud's namespace
+        wan = lab.mesh
+        if not isinstance(routing_table, dict):
+            routing_table = routing_table.to_dict()
+        for other in lab.cloud_names:
+            if other != cloud.name:
+                routing_table = mesh.rehost_cloud(routing_table, other, wan.address(other))
+        options["wan"] = {
+            "address": wan.address(cloud.name),
+            "namespace": wan.namespace(cloud.name),
+        }
     return haproxy.stage(
         _routing_dir(lab, cloud.name),
-        lambda output: renderer.render(routing_table, cloud.name, output, fanout_run_dir=sockets),
+        lambda output: renderer.render(routing_table, cloud.name, output, **options),
     )
 
 

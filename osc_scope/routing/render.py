@@ -50,6 +50,19 @@ def default_metrics(plan):
     return f"127.0.0.1:{DEFAULT_METRICS_PORT}"
 
 
+def _wan(wan):
+    if not wan:
+        return None
+    try:
+        address = ipaddress.ip_address(wan["address"])
+        namespace = wan["namespace"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RenderError(f"wan: needs an IP address and a namespace ({exc})") from None
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,200}", namespace):
+        raise RenderError(f"wan: bad namespace name {namespace!r}")
+    return {"address": str(address), "namespace": namespace}
+
+
 def _template(source):
     import jinja2
 
@@ -73,7 +86,9 @@ def render(routing_table, cloud, output_dir, **options):
     log_level, threads, check_interval, check_rate (most checks of other clouds per
     second), timeouts (dict), fast_path (False: Lua only), fanout_run_dir (absolute
     directory of the fan-out service's and the internal listeners' Unix sockets; default:
-    ``output_dir``), fanout_limits (dict, osc_scope.fanout.config.Limits).
+    ``output_dir``), fanout_limits (dict, osc_scope.fanout.config.Limits), wan (dict:
+    ``address`` and ``namespace``: the frontends are bound again on that address in that
+    network namespace, and the other clouds are reached from it; see osc_scope.lab.mesh).
     """
     try:
         plan = plan_mod.build(routing_table, cloud)
@@ -121,6 +136,7 @@ def render(routing_table, cloud, output_dir, **options):
         native_rules=native.frontend_rules(plan) if fast_path else [],
         fast_failover=native.FAST_FAILOVER,
         fanout=fanout,
+        wan=_wan(options.get("wan")),
         fanout_backend=fanout_plan.FANOUT_BACKEND,
         internal_listener=fanout_plan.INTERNAL_LISTENER,
         names=names,

@@ -29,3 +29,22 @@ def test_state_round_trip(tmp_path):
     lab.save()
     assert layout.Lab.load(str(tmp_path)) == lab
     assert layout.Lab.load(str(tmp_path / "none")) is None
+
+
+def test_the_wan_is_kept_with_the_lab_and_older_labs_have_none(tmp_path):
+    lab = layout.Lab(str(tmp_path), ("A", "B"), wan=True, wan_netem="delay 50ms")
+    lab.save()
+    assert layout.Lab.load(str(tmp_path)) == lab
+    (tmp_path / "lab.json").write_text('{"clouds": ["A", "B"]}')
+    assert layout.Lab.load(str(tmp_path)).wan is False
+
+
+def test_each_cloud_has_its_wan_address_and_namespace():
+    mesh = layout.Lab("/tmp/x", ("CloudOne", "CloudTwo", "CloudThree")).mesh
+    assert [mesh.address(c) for c in mesh.clouds] == ["10.213.0.1", "10.213.0.2", "10.213.0.3"]
+    assert mesh.namespace("CloudTwo").startswith("osc-scope-")
+    assert mesh.namespace("CloudTwo").endswith("-CloudTwo")
+    other_lab = layout.Lab("/tmp/y", mesh.clouds).mesh
+    assert mesh.namespace("CloudTwo") != other_lab.namespace("CloudTwo")
+    assert mesh.device("CloudOne", "CloudThree") == "wan2"
+    assert len(mesh.pairs()) == 3

@@ -302,3 +302,29 @@ def test_the_fan_out_service_gets_its_configuration_from_the_same_plan(tmp_path,
 def test_fan_out_options_are_checked(tmp_path, options, needle):
     with pytest.raises(render.RenderError, match=re.escape(needle)):
         render.render(TABLE, "CloudOne", tmp_path, **options)
+
+
+def test_a_wan_binds_the_frontends_again_and_reaches_other_clouds_from_its_namespace(tmp_path):
+    wan = {"address": "10.213.0.1", "namespace": "osc-scope-abc-CloudOne"}
+    render.render(TABLE, "CloudOne", tmp_path, wan=wan)
+    config = (tmp_path / "haproxy.cfg").read_text()
+    binds = re.findall(r"^\s+bind 10\.213\.0\.1:(\d+) namespace osc-scope-abc-CloudOne$",
+                       config, re.M)  # fmt: skip
+    assert sorted(binds) == sorted(str(p) for p in (80, 9696))
+    remote = re.findall(r"^\s+server .* check inter .*$", config, re.M)
+    assert remote and all(line.endswith(" namespace osc-scope-abc-CloudOne") for line in remote)
+    local = re.findall(r"^\s+server \S+ 127\.0\.0\.1:.*$", config, re.M)
+    assert local and not any("namespace" in line for line in local)
+
+
+@pytest.mark.parametrize(
+    "wan, needle",
+    [
+        ({"address": "not-an-ip", "namespace": "n"}, "needs an IP address"),
+        ({"address": "10.213.0.1"}, "needs an IP address and a namespace"),
+        ({"address": "10.213.0.1", "namespace": "a b"}, "bad namespace name"),
+    ],
+)
+def test_a_bad_wan_is_refused(tmp_path, wan, needle):
+    with pytest.raises(render.RenderError, match=re.escape(needle)):
+        render.render(TABLE, "CloudOne", tmp_path, wan=wan)
