@@ -1,7 +1,8 @@
 """Router benchmark: HAProxy CPU per request, plain vs the scope router, 2 and 1,000 clouds.
 
-Not a test: run it by hand (``python bench/router.py``). Loopback only, bounded (a few
-seconds per run). Everything it starts, it stops.
+Not a test: run it by hand (``python bench/router.py``; ``--baseline REV`` adds the router
+of another git revision to the same run). Loopback only, bounded (a few seconds per run).
+Everything it starts, it stops.
 
     direct   wrk -> a fixed-body backend (haproxy ``http-request return``)
     plain    wrk -> HAProxy with a static use_backend -> backend
@@ -17,6 +18,7 @@ so a change in the machine's load hits every row alike. Each figure is the media
 
 import argparse
 import contextlib
+import json
 import os
 import pathlib
 import re
@@ -34,6 +36,7 @@ TOKEN = "gAAAAABbench-token-0123456789abcdef"
 SERVICES = {"identity": "/identity", "image": "/image", "compute": "/compute/v2.1",
             "placement": "/placement", "network": ""}  # fmt: skip
 PATH = "/image/v2/images"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def free_port():
@@ -130,6 +133,32 @@ def make_table(clouds, port, net_port, backend):
     return {"format": 1, "clouds": table}
 
 
+def render_router(table, out, args, tree=None):
+    """Render CloudOne's router into ``out``: with this checkout's code, or with the code of
+    ``tree`` (another revision's files, in a process of its own)."""
+    options = {"metrics": None, "check_interval": args.check_interval,
+               "check_rate": args.check_rate}  # fmt: skip
+    if tree is None:
+        render.render(table, "CloudOne", out, **options)
+        return
+    table_path = out.parent / f"{out.name}.table.json"
+    table_path.write_text(json.dumps(table))
+    code = ("import json, sys; from osc_scope.routing import render; "
+            "render.render(json.load(open(sys.argv[1])), 'CloudOne', sys.argv[2], "
+            "**json.loads(sys.argv[3]))")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code, str(table_path), str(out), json.dumps(options)],
+                   cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, check=True)  # fmt: skip
+
+
+def export_revision(revision, directory):
+    """The files of git ``revision`` of this checkout, under ``directory``."""
+    directory.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory
+
+
 def wrk(port, headers, duration, connections):
     args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
     for name, value in headers.items():
@@ -195,6 +224,12 @@ def main():
         "--check-rate", type=int, default=None, help="most checks of other clouds per second"
     )
     parser.add_argument("--idle", type=float, default=3.0, help="seconds of idle CPU sampling")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure the router rendered by git revision REV of this checkout, in the "
+        "same interleaved run (what a change costs)",
+    )
     args = parser.parse_args()
 
     with (
@@ -213,23 +248,20 @@ def main():
         setups.append(("plain HAProxy, static use_backend", "-", proc.pid, port,
                        {"X-Auth-Token": TOKEN}))  # fmt: skip
         remote_inter = {}
+        trees = {"router": None}
+        if args.baseline:
+            trees[f"router@{args.baseline}"] = export_revision(args.baseline, tmp / "baseline")
         for count in [int(c) for c in args.clouds.split(",")]:
-            port, net = free_port(), free_port()
-            out = tmp / f"router-{count}"
-            render.render(
-                make_table(count, port, net, backend),
-                "CloudOne",
-                out,
-                metrics=None,
-                check_interval=args.check_interval,
-                check_rate=args.check_rate,
-            )
-            remote_inter[count] = re.search(
-                r"check inter (\S+)", (out / "haproxy.cfg").read_text()
-            ).group(1)
-            proc = stack.enter_context(haproxy(out / "haproxy.cfg", port))
-            for label, headers in scope_headers().items():
-                setups.append((f"router: {label}", str(count), proc.pid, port, headers))
+            for name, tree in trees.items():
+                port, net = free_port(), free_port()
+                out = tmp / f"{name}-{count}"
+                render_router(make_table(count, port, net, backend), out, args, tree)
+                remote_inter[count] = re.search(
+                    r"check inter (\S+)", (out / "haproxy.cfg").read_text()
+                ).group(1)
+                proc = stack.enter_context(haproxy(out / "haproxy.cfg", port))
+                for label, headers in scope_headers().items():
+                    setups.append((f"{name}: {label}", str(count), proc.pid, port, headers))
         time.sleep(2.5)  # first health checks settle
         idle = {pid: idle_cpu_rate(pid, args.idle) for _, _, pid, _, _ in setups if pid}
         samples = {index: [] for index in range(len(setups))}
