@@ -93,6 +93,12 @@ class Mesh:
         are; set every link's netem (none when ``netem`` is empty)."""
         if not shutil.which("ip"):
             raise LabError("--wan needs iproute2: apt-get install iproute2")
+        if netem and not wan.netem_available():  # before anything is made
+            raise LabError(
+                "--wan-netem needs the kernel's netem qdisc (sch_netem), which this kernel "
+                "lacks (try: modprobe sch_netem); bench/wan_seed.py measures a delayed link "
+                "without it"
+            )
         for cloud in self.clouds:
             if not self._exists(cloud):
                 _run(["ip", "netns", "add", self.namespace(cloud)])
@@ -128,12 +134,6 @@ class Mesh:
                  "src", self.address(cloud))  # fmt: skip
 
     def _shape(self, netem):
-        if netem and not wan.netem_available():
-            raise LabError(
-                "--wan-netem needs the kernel's netem qdisc (sch_netem), which this kernel "
-                "lacks (try: modprobe sch_netem); bench/wan_seed.py measures a delayed link "
-                "without it"
-            )
         for one, two in self.pairs():
             for cloud, peer in ((one, two), (two, one)):
                 tc = ["ip", "netns", "exec", self.namespace(cloud), "tc", "qdisc"]

@@ -37,17 +37,23 @@ def _ip(*args, check=True):
 
 
 def netem_available():
-    """Whether ``tc qdisc add ... netem`` works here (tried on a throwaway dummy link)."""
-    if not shutil.which("tc"):
+    """Whether ``tc qdisc add ... netem`` works here: tried on a veth pair in a throwaway
+    namespace (not every kernel has dummy devices; nothing touches this namespace)."""
+    if not shutil.which("tc") or not shutil.which("ip"):
         return False
-    name = f"oscn{os.getpid() % 100000}"
-    if _ip("link", "add", name, "type", "dummy", check=False).returncode != 0:
+    name = f"osc-scope-netem-probe-{os.getpid()}"
+    if _ip("netns", "add", name, check=False).returncode != 0:
         return False
     try:
-        tc = ["tc", "qdisc", "add", "dev", name, "root", "netem", "delay", "1ms"]
+        added = _ip("-n", name, "link", "add", "probe0", "type", "veth", "peer", "name",
+                    "probe1", check=False)  # fmt: skip
+        if added.returncode != 0:
+            return False
+        tc = ["ip", "netns", "exec", name, "tc", "qdisc", "add", "dev", "probe0", "root",
+              "netem", "delay", "1ms"]  # fmt: skip
         return subprocess.run(tc, capture_output=True, check=False).returncode == 0
     finally:
-        _ip("link", "del", name, check=False)
+        _ip("netns", "del", name, check=False)
 
 
 def wan_mode():

@@ -11,6 +11,7 @@ import tempfile
 import pytest
 
 from osc_scope.lab import mesh as mesh_mod
+from osc_scope.lab import wan
 from osc_scope.lab.errors import LabError
 
 pytestmark = pytest.mark.skipif(
@@ -117,3 +118,21 @@ def test_bad_links_are_named(mesh):
         mesh.cut("CloudOne", "CloudNine")
     with pytest.raises(LabError, match="CloudOne twice"):
         mesh.heal("CloudOne", "CloudOne")
+
+
+def test_netem_where_the_kernel_has_it_else_a_clear_error_and_nothing_made(tmp_path):
+    two = mesh_mod.Mesh(str(tmp_path), ("CloudOne", "CloudTwo"))
+    try:
+        if not wan.netem_available():  # this machine's kernel: no sch_netem
+            with pytest.raises(LabError, match=r"needs the kernel's netem qdisc \(sch_netem\)"):
+                two.up(netem="delay 5ms")
+            listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
+            assert two.namespace("CloudOne") not in listed.stdout
+            return
+        two.up(netem="delay 5ms 1ms")
+        qdisc = subprocess.run(["ip", "netns", "exec", two.namespace("CloudOne"), "tc", "qdisc",
+                                "show", "dev", two.device("CloudOne", "CloudTwo")],
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        assert "netem" in qdisc and "delay 5ms" in qdisc
+    finally:
+        two.down()
